@@ -1,0 +1,199 @@
+"""The one Python API under the CLI, the chat UI and the eval suite: `RAG().index() / retrieve() / ask()`."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .answer import AnswerPolicy, compose, detect_language
+from .chunk import chunk_document, content_id, unique_sentences
+from .corpus import load_corpus
+from .embed import Embedder, make_embedder
+from .errors import CorpusError, QuestionError
+from .history import standalone_query
+from .retrieve import Retriever
+from .schema import Answer, Document, Hit, IndexStats
+from .settings import Settings
+from .store import ChromaStore, Record
+
+Progress = Callable[[int, int], None]  # (done, total) while embedding
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What the index holds right now."""
+
+    articles: int
+    chunks: int
+    sentences: int
+    embed_model: str
+    location: str
+
+
+class RAG:
+    """Question answering over a folder of articles. Cheap to construct; models load on first use."""
+
+    def __init__(
+        self,
+        corpus_dir: str | Path | None = None,
+        index_dir: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        store: ChromaStore | None = None,
+        generator: Any = None,
+        policy: AnswerPolicy | None = None,
+    ) -> None:
+        base = settings or Settings.from_env()
+        self.settings = replace(
+            base,
+            corpus_dir=Path(corpus_dir) if corpus_dir is not None else base.corpus_dir,
+            index_dir=Path(index_dir) if index_dir is not None else base.index_dir,
+        )
+        self.embedder = embedder or make_embedder(self.settings)
+        self.store = store or ChromaStore(self.settings, self.embedder.name)
+        self.retriever = Retriever(self.store, self.embedder)
+        self.policy = policy or AnswerPolicy()
+        self._generator = generator
+
+    # -- indexing ---------------------------------------------------------------------------------
+
+    def index(self, rebuild: bool = False, progress: Progress | None = None) -> IndexStats:
+        """Build or refresh the index from the corpus folder; unchanged text is never re-embedded."""
+        started = time.perf_counter()
+        corpus = load_corpus(self.settings.corpus_dir, self.settings.max_file_bytes)
+        if not corpus.documents:
+            reasons = "; ".join(reason for _, reason in corpus.skipped)
+            raise CorpusError(f"no readable article in {self.settings.corpus_dir}: {reasons}")
+        if rebuild:
+            self.store.drop()
+        self.store.open(create=True)
+        wanted: dict[str, Record] = {}
+        embed_text: dict[str, str] = {}
+        n_chunks = n_sentences = 0
+        for doc in corpus.documents:
+            chunks = chunk_document(doc, self.settings.chunk_tokens, self.settings.chunk_overlap)
+            n_chunks += len(chunks)
+            article = _article_record(doc, len(chunks))
+            wanted[article.id] = article
+            embed_text[article.id] = doc.title
+            for c in chunks:
+                meta = {"kind": "chunk", "source": c.source, "title": c.title, "date": c.date or "",
+                        "start": c.start, "end": c.end, "position": c.position}
+                wanted[c.id] = Record(c.id, c.text, meta)
+                embed_text[c.id] = f"{c.title}\n\n{c.text}"  # the title gives a passage its topic
+            for span, owner in unique_sentences(chunks):
+                sid = content_id(doc.source, "sentence", span.text, str(span.start))
+                meta = {"kind": "sentence", "source": doc.source, "start": span.start, "end": span.end,
+                        "chunk_id": owner.id}
+                wanted.setdefault(sid, Record(sid, span.text, meta))
+                embed_text[sid] = span.text
+                n_sentences += 1
+        existing = {r.id: r for r in self.store.records()}
+        new = [r for r in wanted.values() if r.id not in existing]
+        moved = [r for r in wanted.values() if r.id in existing and existing[r.id].meta != r.meta]
+        stale = [i for i in existing if i not in wanted]
+        batch = 128  # stored batch by batch: an interrupted build keeps what it embedded
+        for i in range(0, len(new), batch):
+            part = new[i : i + batch]
+            self.store.add(part, self.embedder.embed([embed_text[r.id] for r in part], "passage"))
+            if progress:
+                progress(min(i + batch, len(new)), len(new))
+        self.store.update_meta(moved)
+        self.store.delete(stale)
+        self.retriever.invalidate()
+        return IndexStats(
+            added=len(new),
+            unchanged=len(wanted) - len(new) - len(moved),
+            updated=len(moved),
+            removed=len(stale),
+            articles=len(corpus.documents),
+            chunks=n_chunks,
+            sentences=n_sentences,
+            skipped=corpus.skipped,
+            seconds=round(time.perf_counter() - started, 3),
+        )
+
+    def status(self) -> IndexStatus:
+        """Counts of what is indexed; raises IndexMissingError when nothing is."""
+        kinds: dict[str, int] = {"article": 0, "chunk": 0, "sentence": 0}
+        for r in self.store.records():
+            kinds[str(r.meta.get("kind"))] = kinds.get(str(r.meta.get("kind")), 0) + 1
+        return IndexStatus(kinds["article"], kinds["chunk"], kinds["sentence"], self.embedder.name,
+                           self.store.location)
+
+    def article(self, source: str) -> Document:
+        """The cleaned text of an indexed article, by file name (what citation offsets point into)."""
+        for r in self.store.records("article"):
+            if r.meta.get("source") == source:
+                return Document(source, str(r.meta["title"]), str(r.meta["date"]) or None, r.text,
+                                str(r.meta["hash"]))
+        raise CorpusError(f"no indexed article named {source!r}; expected one of the indexed file names")
+
+    # -- asking -----------------------------------------------------------------------------------
+
+    def retrieve(self, question: str, k: int | None = None, history: Sequence[str] | None = None) -> list[Hit]:
+        """The `k` passages that best match the question (after making a follow-up standalone)."""
+        q = self.check_question(question)
+        return self.retriever.retrieve(standalone_query(q, history), k or self.settings.k)
+
+    def ask(self, question: str, k: int | None = None, history: Sequence[str] | None = None) -> Answer:
+        """A short answer in the question's language with `[n]` citations, or an honest abstention."""
+        answer: Answer | None = None
+        for event in self.stream(question, k=k, history=history):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self, question: str, k: int | None = None, history: Sequence[str] | None = None
+    ) -> Iterator[str | Answer]:
+        """Yields pieces of the answer text as they are ready, then the final `Answer`."""
+        q = self.check_question(question)
+        language = detect_language(q)
+        hits = self.retriever.retrieve(standalone_query(q, history), k or self.settings.k)
+        extractive = compose(q, hits, language, self.policy)
+        generator = self.generator
+        if generator is None or extractive.abstained:
+            yield extractive.text
+            yield extractive
+            return
+        from .llm import generate_answer
+
+        yield from generate_answer(q, language, hits, extractive, generator, self.embedder)
+
+    @property
+    def generator(self) -> Any:
+        """The configured LLM client, or None for the built-in extractive mode."""
+        if self._generator is None and self.settings.llm_base_url:
+            from .llm import make_generator
+
+            self._generator = make_generator(self.settings)
+        return self._generator
+
+    def check_question(self, question: str) -> str:
+        """The question, normalised; raises QuestionError when it is empty or too long."""
+        if not isinstance(question, str):
+            raise QuestionError(f"question must be text, got {type(question).__name__}")
+        q = unicodedata.normalize("NFC", question)
+        q = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in q).strip()
+        if not q:
+            raise QuestionError("the question is empty; expected a question in English or German")
+        if len(q) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"the question has {len(q):,} characters; expected at most {self.settings.max_question_chars:,} "
+                "(RAG_MAX_QUESTION_CHARS). Ask about one thing at a time."
+            )
+        return q
+
+
+def _article_record(doc: Document, n_chunks: int) -> Record:
+    rid = content_id(doc.source, "article", doc.title, doc.date or "", doc.text)
+    meta = {"kind": "article", "source": doc.source, "title": doc.title, "date": doc.date or "",
+            "hash": doc.content_hash, "chunks": n_chunks}
+    return Record(rid, doc.text, meta)

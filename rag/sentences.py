@@ -1,0 +1,59 @@
+"""Rule-based sentence splitting with exact character offsets (German and English news prose)."""
+
+from __future__ import annotations
+
+import re
+
+from .schema import Span
+
+# A sentence ends at . ! ? or an ellipsis, optionally followed by closing quotes/brackets,
+# then whitespace and something that can start a sentence.
+_END = re.compile(r"""[.!?…]+['"»«“”’)\]]*(?=\s+['"„“«»(\[]?[A-ZÄÖÜ0-9])""")
+# Tokens after which a period does not end a sentence.
+_ABBREV = {
+    "dr", "prof", "st", "nr", "bzw", "ca", "vgl", "etc", "usw", "mr", "mrs", "ms", "jr", "sr",
+    "u", "z", "b", "d", "h", "a", "s", "v", "chr", "jh", "mio", "mrd", "bspw", "inkl", "evtl",
+    "no", "vs", "gen", "lt", "sog", "ggf", "abs", "art", "okt", "nov", "dez", "jan", "feb",
+    "aug", "sept", "sep", "ff", "e.g", "i.e", "u.a", "z.b", "d.h", "u.s", "dt",
+}
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the period at `dot` belongs to an abbreviation, an initial or a day ordinal."""
+    if text[dot] != ".":
+        return False
+    m = re.search(r"([\w.]+)$", text[:dot])
+    if not m:
+        return False
+    word = m.group(1)
+    if word.lower() in _ABBREV:
+        return True
+    if len(word) == 1 and word.isupper():  # an initial: "Daniel N. Rosenblum"
+        return True
+    # German day ordinals ("am 5. April", "17. Juni") - years have four digits and end sentences.
+    return bool(word.isdigit() and len(word) <= 2 and re.match(r"\s+[A-ZÄÖÜ][a-zäöü]", text[dot + 1 :]))
+
+
+def split_sentences(text: str, offset: int = 0) -> list[Span]:
+    """Split `text` into sentences; lines are hard boundaries. Offsets are shifted by `offset`."""
+    spans: list[Span] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        body = line.group()
+        cut = 0
+        for m in _END.finditer(body):
+            if _is_abbreviation(body, m.start()):
+                continue
+            _add(spans, text, start + cut, start + m.end(), offset)
+            cut = m.end()
+        _add(spans, text, start + cut, line.end(), offset)
+    return spans
+
+
+def _add(spans: list[Span], text: str, a: int, b: int, offset: int) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        spans.append(Span(a + offset, b + offset, text[a:b]))

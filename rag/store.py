@@ -1,0 +1,166 @@
+"""Chroma as the vector store: a local folder by default, or a `chroma run` server by URL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import ConfigError, IndexMissingError, ModelMismatchError, StoreUnavailableError
+from .settings import Settings
+
+Kind = Literal["chunk", "sentence"]
+Meta = dict[str, str | int | float | bool]
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Record:
+    """One stored text (a chunk or a sentence) with its metadata."""
+
+    id: str
+    text: str
+    meta: Meta
+
+
+class ChromaStore:
+    """One collection holds chunks and sentences (metadata `kind`); cosine space; ids are content hashes."""
+
+    def __init__(self, settings: Settings, model_name: str) -> None:
+        self.settings = settings
+        self.model_name = model_name
+        self._client: Any = None
+        self._collection: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        """Where the index lives, for messages."""
+        return self.settings.chroma_url or str(self.settings.index_dir)
+
+    def open(self, create: bool) -> Any:
+        """The collection; creates it when `create`, else raises IndexMissingError if absent."""
+        with self._lock:
+            if self._collection is not None:
+                return self._collection
+            client = self._connect()
+            name = self.settings.collection
+            try:
+                existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
+            except Exception as exc:  # noqa: BLE001 - transport errors vary by client mode
+                raise StoreUnavailableError(f"cannot list collections at {self.location}: {exc}") from exc
+            if name not in existing:
+                if not create:
+                    raise IndexMissingError(
+                        f"no index named {name!r} at {self.location}. Build it first: `rag index` "
+                        "(or RAG().index() in Python)."
+                    )
+                collection = client.create_collection(
+                    name,
+                    embedding_function=None,  # Chroma's default downloads a model; we always pass vectors
+                    metadata={"embed_model": self.model_name, "schema": SCHEMA_VERSION},
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+            else:
+                collection = client.get_collection(name, embedding_function=None)
+                built_with = (collection.metadata or {}).get("embed_model")
+                if built_with != self.model_name:
+                    raise ModelMismatchError(
+                        f"the index {name!r} at {self.location} was built with embedding model "
+                        f"{built_with!r}, but the configured model is {self.model_name!r}. Rebuild it "
+                        "with `rag index --rebuild`, or set RAG_EMBED_MODEL back to the model it was built with."
+                    )
+            self._collection = collection
+            return collection
+
+    def drop(self) -> None:
+        """Delete the whole collection (for a rebuild)."""
+        client = self._connect()
+        with self._lock:
+            try:
+                client.delete_collection(self.settings.collection)
+            except Exception:  # noqa: BLE001, S110 - absent already is fine
+                pass
+            self._collection = None
+
+    def records(self, kind: Kind | None = None) -> list[Record]:
+        """Every stored record (of one kind), texts and metadata, without vectors."""
+        where = {"kind": kind} if kind else None
+        got = self.open(create=False).get(where=where, include=["documents", "metadatas"])
+        return [
+            Record(i, d or "", dict(m or {}))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def add(self, records: Sequence[Record], vectors: np.ndarray) -> None:
+        """Insert or overwrite records with their vectors."""
+        if not records:
+            return
+        self.open(create=True).upsert(
+            ids=[r.id for r in records],
+            embeddings=vectors.astype(np.float32),
+            documents=[r.text for r in records],
+            metadatas=[r.meta for r in records],
+        )
+
+    def update_meta(self, records: Sequence[Record]) -> None:
+        """Refresh metadata (e.g. offsets) without touching vectors."""
+        if records:
+            self.open(create=True).update(ids=[r.id for r in records], metadatas=[r.meta for r in records])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove records by id."""
+        if ids:
+            self.open(create=True).delete(ids=list(ids))
+
+    def count(self) -> int:
+        """Number of stored records (chunks and sentences)."""
+        return int(self.open(create=False).count())
+
+    def query(self, vector: np.ndarray, n: int, kind: Kind) -> list[tuple[str, float]]:
+        """The `n` nearest records of `kind` as (id, cosine similarity), best first."""
+        collection = self.open(create=False)
+        got = collection.query(
+            query_embeddings=[vector.astype(np.float32)],
+            n_results=max(1, n),
+            where={"kind": kind},
+            include=["distances"],
+        )
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+    def _connect(self) -> Any:
+        if self._client is not None:
+            return self._client
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        url = self.settings.chroma_url
+        try:
+            if url:
+                parsed = urlparse(url if "://" in url else f"http://{url}")
+                if not parsed.hostname or parsed.scheme not in ("http", "https"):
+                    raise ConfigError(f"RAG_CHROMA_URL={url!r}: expected http://HOST:PORT")
+                self._client = chromadb.HttpClient(
+                    host=parsed.hostname,
+                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                    ssl=parsed.scheme == "https",
+                    settings=chroma_settings,
+                )
+                self._client.heartbeat()
+            else:
+                self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(self.settings.index_dir), settings=chroma_settings)
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - connection errors come in many types
+            self._client = None
+            raise StoreUnavailableError(
+                f"cannot open the Chroma store at {self.location}: {exc.__class__.__name__}: {exc}. "
+                + ("Expected a running `chroma run` server at that URL." if url else "Expected a writable folder.")
+            ) from exc
+        return self._client

@@ -1,0 +1,71 @@
+"""Shared fixtures: a small fake embedder for unit tests, and the real pipeline built once per session."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag import RAG, Settings
+from rag.lexical import analyze
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+PROJECT = Path(__file__).resolve().parent.parent
+CORPUS = PROJECT / "index" / "corpus"
+
+
+class FakeEmbedder:
+    """Bag of analysed words hashed into 256 dimensions: deterministic, instant, lexical only."""
+
+    name = "fake-embedder"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, str]] = []  # (number of texts, kind) per call
+
+    def embed(self, texts: Sequence[str], kind: str) -> np.ndarray:
+        self.calls.append((len(texts), kind))
+        out = np.zeros((len(texts), 256), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for token in analyze(text) or ["\x00"]:
+                out[i, int(hashlib.md5(token.encode()).hexdigest(), 16) % 256] += 1.0
+            out[i] /= np.linalg.norm(out[i]) or 1.0
+        return out
+
+    @property
+    def embedded(self) -> int:
+        return sum(n for n, kind in self.calls if kind == "passage")
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the default corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def fake_rag(tmp_path: Path, corpus_copy: Path, fake_embedder: FakeEmbedder) -> RAG:
+    """The real pipeline (cleaning, chunking, Chroma, BM25) with the fake embedder, not yet indexed."""
+    settings = Settings.from_env(env={}, corpus_dir=corpus_copy, index_dir=tmp_path / "chroma")
+    return RAG(settings=settings, embedder=fake_embedder)
+
+
+@pytest.fixture(scope="session")
+def real_rag(tmp_path_factory: pytest.TempPathFactory) -> RAG:
+    """The real pipeline with the real model, the default corpus indexed once for the session."""
+    index_dir = tmp_path_factory.mktemp("real-index")
+    settings = Settings.from_env(env={}, corpus_dir=CORPUS, index_dir=index_dir)
+    rag = RAG(settings=settings)
+    rag.index()
+    return rag

@@ -1,0 +1,116 @@
+"""Indexing with the real cleaner, chunker and Chroma (fake embedder): idempotent and lossless."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag import RAG, CorpusError, IndexMissingError, ModelMismatchError, QuestionError, Settings
+from rag.store import ChromaStore
+
+
+def test_reindexing_is_idempotent_and_never_re_embeds(fake_rag: RAG, fake_embedder) -> None:
+    first = fake_rag.index()
+    assert first.articles == 5 and first.chunks > 20 and first.added > first.chunks
+    embedded = fake_embedder.embedded
+    records = fake_rag.store.count()
+    second = fake_rag.index()
+    assert second.added == 0 and second.removed == 0 and second.updated == 0
+    assert second.unchanged == first.added
+    assert fake_embedder.embedded == embedded, "unchanged text must not be embedded again"
+    assert fake_rag.store.count() == records, "no duplicates"
+
+
+def test_edited_and_removed_articles_leave_no_stale_chunks(fake_rag: RAG, corpus_copy: Path, fake_embedder) -> None:
+    fake_rag.index()
+    before = {r.id for r in fake_rag.store.records()}
+    (corpus_copy / "004_87a2e22967de0bbe.txt").unlink()
+    edited = corpus_copy / "003_c8df31e21304c225.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n\nEin ganz neuer Absatz über Jurten in Lwiw.\n",
+                      encoding="utf-8")
+    embedded = fake_embedder.embedded
+    stats = fake_rag.index()
+    assert stats.articles == 4
+    assert stats.removed > 0 and stats.added > 0
+    assert fake_embedder.embedded - embedded == stats.added, "only new text is embedded"
+    sources = {r.meta["source"] for r in fake_rag.store.records()}
+    assert "004_87a2e22967de0bbe.txt" not in sources
+    texts = [r.text for r in fake_rag.store.records("chunk")]
+    assert any("Lwiw" in t for t in texts)
+    assert len(before - {r.id for r in fake_rag.store.records()}) == stats.removed
+    hits = fake_rag.retrieve("Jurten in Lwiw", k=3)
+    assert hits[0].chunk.source == "003_c8df31e21304c225.txt"
+    doc = fake_rag.article("003_c8df31e21304c225.txt")
+    assert doc.text.endswith("Ein ganz neuer Absatz über Jurten in Lwiw.")
+
+
+def test_moved_text_updates_offsets_without_re_embedding(fake_rag: RAG, corpus_copy: Path, fake_embedder) -> None:
+    fake_rag.index()
+    path = corpus_copy / "004_87a2e22967de0bbe.txt"
+    text = path.read_text(encoding="utf-8")
+    first_line, rest = text.split("\n", 1)
+    # A new paragraph after the headline shifts the offsets of everything below it.
+    path.write_text(first_line + "\nNachrichten aus Zentralasien in einem neuen Satz am Anfang.\n" + rest,
+                    encoding="utf-8")
+    stats = fake_rag.index()
+    assert stats.updated > 0
+    doc = fake_rag.article(path.name)
+    for chunk in fake_rag.retriever.chunks.values():
+        if chunk.source == path.name:
+            assert doc.text[chunk.start : chunk.end] == chunk.text
+            for s in chunk.sentences:
+                assert doc.text[s.start : s.end] == s.text
+
+
+def test_bad_files_are_skipped_with_a_reason_and_lose_nothing(fake_rag: RAG, corpus_copy: Path) -> None:
+    (corpus_copy / "binary.txt").write_bytes(b"\x00\x01\x02garbage")
+    (corpus_copy / "empty.txt").write_text("   \n\n", encoding="utf-8")
+    dup = corpus_copy / "dup.txt"
+    dup.write_bytes((corpus_copy / "003_c8df31e21304c225.txt").read_bytes())
+    (corpus_copy / "latin1.txt").write_bytes(
+        "Überschrift\n\nDie Stadt Köln hat 1,1 Millionen Einwohner und eine große Kathedrale am Rhein.".encode("cp1252")
+    )
+    stats = fake_rag.index()
+    skipped = dict(stats.skipped)
+    assert "NUL" in skipped["binary.txt"]
+    assert "no article text" in skipped["empty.txt"]
+    assert "003_c8df31e21304c225.txt" in skipped["dup.txt"]
+    assert stats.articles == 6
+    assert "Köln" in fake_rag.article("latin1.txt").text
+
+
+def test_missing_index_and_missing_corpus_are_clear_errors(tmp_path: Path, fake_embedder) -> None:
+    rag = RAG(settings=Settings.from_env(env={}, corpus_dir=tmp_path / "nope", index_dir=tmp_path / "idx"),
+              embedder=fake_embedder)
+    with pytest.raises(IndexMissingError, match="rag index"):
+        rag.retrieve("Why?")
+    with pytest.raises(CorpusError, match="does not exist"):
+        rag.index()
+    (tmp_path / "nope").mkdir()
+    with pytest.raises(CorpusError, match=r"no \.txt"):
+        rag.index()
+
+
+def test_opening_an_index_with_another_model_is_refused(fake_rag: RAG) -> None:
+    fake_rag.index()
+    other = ChromaStore(fake_rag.settings, "some-other-model")
+    with pytest.raises(ModelMismatchError, match="fake-embedder"):
+        other.open(create=False)
+
+
+def test_questions_are_validated(fake_rag: RAG) -> None:
+    fake_rag.index()
+    with pytest.raises(QuestionError, match="empty"):
+        fake_rag.ask("  \n\t ")
+    with pytest.raises(QuestionError, match="2,001 characters"):
+        fake_rag.ask("x" * 2001)
+    answer = fake_rag.ask("Wie viele Russen flüchteten\x00 vor der Teilmobilisierung?")
+    assert not answer.abstained
+    assert "100'000" in answer.text
+
+
+def test_rebuild_drops_and_re_embeds(fake_rag: RAG) -> None:
+    first = fake_rag.index()
+    again = fake_rag.index(rebuild=True)
+    assert again.added == first.added and again.unchanged == 0

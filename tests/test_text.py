@@ -1,0 +1,91 @@
+"""Sentence splitting, chunk offsets, lexical analysis and follow-up rewriting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.chunk import chunk_document, count_tokens, unique_sentences
+from rag.corpus import read_document
+from rag.history import standalone_query
+from rag.lexical import LexicalIndex, analyze, fold
+from rag.schema import Document
+from rag.sentences import split_sentences
+
+CORPUS = Path(__file__).resolve().parent.parent / "index" / "corpus"
+
+
+def test_sentences_respect_abbreviations_ordinals_and_initials() -> None:
+    text = "Am 5. April sprach Daniel N. Rosenblum z.B. in Almaty. Das war im Jahr 1991. Danach? Nichts."
+    got = [s.text for s in split_sentences(text)]
+    assert got == [
+        "Am 5. April sprach Daniel N. Rosenblum z.B. in Almaty.",
+        "Das war im Jahr 1991.",
+        "Danach?",
+        "Nichts.",
+    ]
+
+
+def test_sentence_offsets_are_exact_and_lines_are_boundaries() -> None:
+    text = "Erste Zeile ohne Punkt\n\n«Ein Zitat.» Und dann: weiter! Ende"
+    spans = split_sentences(text, offset=10)
+    assert [s.text for s in spans] == ["Erste Zeile ohne Punkt", "«Ein Zitat.»", "Und dann: weiter!", "Ende"]
+    for s in spans:
+        assert text[s.start - 10 : s.end - 10] == s.text
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_chunks_of_real_articles_point_into_the_cleaned_text(path: Path) -> None:
+    doc = read_document(path, 5_000_000)
+    chunks = chunk_document(doc, chunk_tokens=180, overlap=30)
+    assert chunks, "every article yields chunks"
+    covered = set()
+    for c in chunks:
+        assert doc.text[c.start : c.end] == c.text
+        assert count_tokens(c.text) <= 180
+        for s in c.sentences:
+            assert doc.text[s.start : s.end] == s.text
+            assert c.start <= s.start < s.end <= c.end
+        covered.update(range(c.start, c.end))
+    # every non-space character of the article is in some chunk
+    assert all(i in covered for i, ch in enumerate(doc.text) if not ch.isspace())
+    assert [c.position for c in chunks] == list(range(len(chunks)))
+    assert len({c.id for c in chunks}) == len(chunks)
+    spans = unique_sentences(chunks)
+    assert len({(s.start, s.end) for s, _ in spans}) == len(spans)
+
+
+def test_chunks_end_on_sentence_or_paragraph_boundaries() -> None:
+    para = " ".join(f"Satz Nummer {i} handelt von Kasachstan und Russland." for i in range(60))
+    doc = Document("x.txt", "T", None, para + "\n\n" + para, "h")
+    chunks = chunk_document(doc, chunk_tokens=60, overlap=10)
+    assert len(chunks) > 4
+    assert all(c.text.endswith(".") for c in chunks)
+    assert chunk_document(doc, 60, 10)[0].id == chunks[0].id  # content-hash ids are stable
+
+
+def test_fold_merges_transliterations_and_keeps_numbers() -> None:
+    assert fold("Tokayev") == fold("Tokajew") == fold("Toqajew")
+    assert fold("Krasnov") == fold("Krasnow")
+    assert fold("Zakharova") == fold("Sacharowa")
+    assert fold("Tokajew") != fold("Putin")
+    assert analyze("300'000 Reservisten") == analyze("300,000 Reservisten") == analyze("300000 reservisten")
+    assert "100000" in analyze("rund 100'000 Russen")
+
+
+def test_bm25_matches_across_spellings_and_inflections() -> None:
+    index = LexicalIndex(["Präsident Toqajew rief die OVKS zu Hilfe.", "Die Jurten stehen in Butscha.", ""])
+    scores = index.scores("What did Tokayev do?")
+    assert scores[0] > 0 and scores[1] == 0 and scores[2] == 0
+    assert index.scores("Jurte")[1] > 0
+    assert not index.scores("the of and").any()
+
+
+def test_follow_up_questions_borrow_the_previous_question() -> None:
+    history = ["Why did the CSTO intervene in Kazakhstan?"]
+    assert standalone_query("And why did it leave?", history).startswith("Why did the CSTO intervene")
+    assert standalone_query("Und warum?", ["Wer schickte Soldaten?"]) == "Wer schickte Soldaten? Und warum?"
+    standalone = "How many ethnic Kazakhs live in Ukraine according to the yurt article?"
+    assert standalone_query(standalone, history) == standalone
+    assert standalone_query("And why?", None) == "And why?"

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .lexical import analyze
-from .schema import Answer, Citation, Hit, ScoredSentence
+from .schema import Answer, Citation, Hit, Span
 
 # The framing is data: one template per language, with named slots.
 TEMPLATES = {
@@ -23,24 +23,79 @@ TEMPLATES = {
 }
 QUOTE_MARKS = {"en": ("“", "”"), "de": ("„", "“")}
 
-_EN = set("the a an and of to is are was were did does do why how what who which when where in on for with "
-          "did has have it this that many much by from as at".split())
-_DE = set("der die das und ist sind war waren hat haben warum wie was wer welche wann wo den dem des ein eine "
-          "im in mit von zu für auf nicht auch sich es viele".split())
-_WHY = re.compile(r"^\s*(why|how come|for what reason|warum|wieso|weshalb|weswegen|aus welchem grund)\b|\breason\b|\bgrund\b", re.I)
-_COUNT = re.compile(r"\b(how (many|much|large|big|long|far|old)|wie (viele?|groß|gross|lange|weit|alt)|what (share|percentage|number)|welcher anteil|wann|when|what year|in welchem jahr)\b", re.I)
-_CAUSAL = re.compile(r"\b(weil|denn|deshalb|darum|daher|deswegen|aufgrund|wegen|damit|um\b.*\bzu|grund|auslöser|vorwand|because|since|due to|so that|in order to|reason)\b", re.I)
-_DIGIT = re.compile(r"\d")
+_EN = set(
+    """
+    the a an and of to is are was were did does do why how what who which when where in on for with has have
+    it this that many much by from as at
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_DE = set(
+    """
+    der die das und ist sind war waren hat haben warum wie was wer welche wann wo den dem des ein eine im in
+    mit von zu für auf nicht auch sich es viele
+    """.split()  # noqa: SIM905
+)
+_WHY = re.compile(
+    r"^\W*(why|how come|for what reason|warum|wieso|weshalb|weswegen|aus welchem grund)\b"
+    r"|\breasons?\b|\bgrund\b|\bgründe\b",
+    re.I,
+)
+_QUANTITY = re.compile(
+    r"\b(how (many|much|large|big|long|far|old|high)|wie (viele?|groß|gross|hoch|lange|weit|alt)|"
+    r"what (share|percentage|proportion|number)|welcher anteil|wie viel prozent)\b",
+    re.I,
+)
+_WHEN = re.compile(r"\b(when|since when|what year|which year|wann|seit wann|in welchem jahr|welchem jahr)\b", re.I)
+_CAUSAL = re.compile(
+    r"\b(weil|denn|deshalb|darum|daher|deswegen|aufgrund|wegen|damit|grund|auslöser|vorwand|"
+    r"because|since|due to|so that|in order to|reason)\b",
+    re.I,
+)
+_NUMBER_WORDS = (
+    r"eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|"
+    r"tausend|millionen?|milliarden?|dutzend|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|twenty|hundred|thousand|million|billion|dozen|half|hälfte"
+)
+_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.I)
+_DATE = re.compile(
+    r"\b(1[0-9]|20)\d\d\b|\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
+    r"november|dezember|january|february|march|june|july|october|december|"
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b",
+    re.I,
+)
+# A sentence that opens like this leans on the one before it, which is then quoted too.
+_LEANS_BACK = re.compile(
+    r"^\W*(denn|deshalb|darum|daher|deswegen|dabei|damit|dadurch|somit|also|because|"
+    r"this is why|that is why|so)\b",
+    re.I,
+)
+_TERMINAL = re.compile(r"[.!?…][\"'»«“”’)\]]*$")
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÄÖÜ][\w’'-]{2,})")
 
 
 @dataclass(frozen=True)
 class AnswerPolicy:
-    """How many quotes, and when evidence is too weak to answer (calibrated on the dev gold set)."""
+    """How quotes are picked, and when evidence is too weak to answer (calibrated on the dev gold set)."""
 
     max_quotes: int = 2
     min_confidence: float = 2.0  # best sentence score, in standard deviations above the corpus mean
-    keep_within: float = 0.6  # further quotes must score within this distance of the best one
-    hint_bonus: float = 0.35  # a causal sentence for "why", a number for "how many"
+    keep_within: float = 0.75  # a second quote must score within this distance of the best one
+    hint_bonus: float = 0.5  # a causal sentence for "why", a number for "how many", a date for "when"
+    rank_bonus: float = 0.3  # per rank of the chunk that holds the sentence (rank 1 gets 4x, rank 5 none)
+    heading_penalty: float = 1.5  # lines without sentence punctuation are headings, not answers
+    max_quote_chars: int = 450
+    type_window: float = 2.0  # how much weaker a quote with the asked-for number or date may be
+    max_unknown_names: int = 2  # this many names the corpus never mentions ...
+    unknown_share: float = 0.6  # ... making up this share of its names: the question is about something else
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A quotable span (one sentence, or two when the second leans on the first) and its score."""
+
+    hit: Hit
+    span: Span
+    score: float
 
 
 def detect_language(text: str) -> str:
@@ -51,18 +106,56 @@ def detect_language(text: str) -> str:
     return "de" if de > en else "en"
 
 
-def _adjusted(question: str, s: ScoredSentence, policy: AnswerPolicy) -> float:
-    score = s.score
-    words = len(s.span.text.split())
-    if words < 5:  # headings and fragments rarely answer anything
-        score -= 1.0
-    if s.span.text.rstrip("»“”\"' ").endswith("?"):  # rhetorical questions in the article
-        score -= 0.8
-    if _WHY.search(question) and _CAUSAL.search(s.span.text):
+def _expand(hit: Hit, span: Span, max_chars: int) -> Span:
+    """Join the next sentence of the same paragraph when this one introduces it or it leans back."""
+    sentences = hit.chunk.sentences
+    idx = next((i for i, s in enumerate(sentences) if s.start == span.start), None)
+    if idx is None or idx + 1 >= len(sentences):
+        return span
+    nxt = sentences[idx + 1]
+    gap = hit.chunk.text[span.end - hit.chunk.start : nxt.start - hit.chunk.start]
+    if "\n\n" in gap or nxt.end - span.start > max_chars:
+        return span
+    if span.text.rstrip().endswith(":") or _LEANS_BACK.search(nxt.text):
+        text = hit.chunk.text[span.start - hit.chunk.start : nxt.end - hit.chunk.start]
+        return Span(span.start, nxt.end, text)
+    return span
+
+
+def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy, k: int) -> float:
+    score = base + policy.rank_bonus * max(0, k - hit.rank)
+    if not _TERMINAL.search(text.rstrip()) and not text.rstrip().endswith(":"):
+        score -= policy.heading_penalty
+    if text.rstrip("»“”\"' ").endswith("?"):  # rhetorical questions in the article answer nothing
+        score -= policy.heading_penalty
+    if _WHY.search(question) and _CAUSAL.search(text):
         score += policy.hint_bonus
-    if _COUNT.search(question) and _DIGIT.search(s.span.text):
+    if _QUANTITY.search(question) and _new_match(_NUMBER, text, question):
+        score += policy.hint_bonus
+    if _WHEN.search(question) and _DATE.search(text):
         score += policy.hint_bonus
     return score
+
+
+def _new_match(pattern: re.Pattern[str], text: str, question: str) -> bool:
+    """True when `text` has a match of `pattern` that the question does not already contain."""
+    asked = {m.group(0).lower() for m in pattern.finditer(question)}
+    return any(m.group(0).lower() not in asked for m in pattern.finditer(text))
+
+
+def candidates(question: str, hits: list[Hit], policy: AnswerPolicy) -> list[Candidate]:
+    """Every distinct sentence of the hits as a quotable span, best first."""
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for hit in hits:
+        for s in hit.sentences:
+            key = (hit.chunk.source, s.span.start)
+            if key in seen:
+                continue
+            seen.add(key)
+            span = _expand(hit, s.span, policy.max_quote_chars)
+            out.append(Candidate(hit, span, _score(question, hit, s.score, span.text, policy, len(hits))))
+    return sorted(out, key=lambda c: -c.score)
 
 
 def _redundant(a: str, b: str) -> bool:
@@ -70,48 +163,94 @@ def _redundant(a: str, b: str) -> bool:
     return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) > 0.6
 
 
-def extract(question: str, hits: list[Hit], policy: AnswerPolicy) -> tuple[list[tuple[Hit, ScoredSentence]], float]:
-    """The sentences to quote (best first) and the confidence of the best one."""
-    seen: set[tuple[str, int]] = set()
-    candidates: list[tuple[float, Hit, ScoredSentence]] = []
-    for hit in hits:
-        for s in hit.sentences:
-            key = (hit.chunk.source, s.span.start)
-            if key in seen:
-                continue
-            seen.add(key)
-            candidates.append((_adjusted(question, s, policy), hit, s))
-    candidates.sort(key=lambda c: -c[0])
-    if not candidates:
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    return a.hit.chunk.source == b.hit.chunk.source and a.span.start < b.span.end and b.span.start < a.span.end
+
+
+def select(question: str, hits: list[Hit], policy: AnswerPolicy) -> tuple[list[Candidate], float]:
+    """The spans to quote (best first) and the confidence of the best one."""
+    ranked = candidates(question, hits, policy)
+    typed = [c for c in ranked if not missing_answer_type(question, [c])]
+    if typed and typed[0].score >= ranked[0].score - policy.type_window:
+        # A quote of the asked-for type (a number, a date) beats a slightly better one without it.
+        typed_ids = {id(c) for c in typed}
+        ranked = typed + [c for c in ranked if id(c) not in typed_ids]
+    if not ranked:
         return [], float("-inf")
-    best = candidates[0][0]
-    chosen: list[tuple[Hit, ScoredSentence]] = []
-    for score, hit, s in candidates:
-        if len(chosen) == policy.max_quotes or score < best - policy.keep_within:
+    best = ranked[0].score
+    chosen: list[Candidate] = []
+    for c in ranked:
+        if len(chosen) == policy.max_quotes or c.score < best - policy.keep_within:
             break
-        if any(_redundant(s.span.text, c.span.text) for _, c in chosen):
+        if any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen):
             continue
-        chosen.append((hit, s))
+        chosen.append(c)
     return chosen, best
 
 
-def compose(question: str, hits: list[Hit], language: str, policy: AnswerPolicy | None = None) -> Answer:
+def unknown_names(question: str, vocabulary: set[str]) -> tuple[list[str], int]:
+    """Capitalised words of the question that appear nowhere in the indexed text (even inside
+    compounds), and how many capitalised words the question has."""
+    unknown, total = [], 0
+    for m in _CAPITALISED.finditer(question):
+        terms = analyze(m.group(1))
+        if not terms:
+            continue
+        total += 1
+        if not any(_known(t, vocabulary) for t in terms):
+            unknown.append(m.group(1))
+    return unknown, total
+
+
+def about_something_else(question: str, vocabulary: set[str], policy: AnswerPolicy) -> bool:
+    """Most of the names the question asks about never occur in the articles."""
+    unknown, total = unknown_names(question, vocabulary)
+    return len(unknown) >= policy.max_unknown_names and len(unknown) >= policy.unknown_share * total
+
+
+def _known(term: str, vocabulary: set[str]) -> bool:
+    if term in vocabulary:
+        return True
+    # German compounds hide words ("Nobel" in "Nobelpreisträger"): accept a long enough prefix match.
+    return len(term) >= 4 and any(v.startswith(term) or (len(v) >= 4 and term.startswith(v)) for v in vocabulary)
+
+
+def missing_answer_type(question: str, chosen: list[Candidate]) -> bool:
+    """A 'how many' question needs a new number in the quotes, a 'when' question a date."""
+    text = " ".join(c.span.text for c in chosen)
+    if _QUANTITY.search(question) and not _new_match(_NUMBER, text, question):
+        return True
+    return bool(_WHEN.search(question) and not _DATE.search(text))
+
+
+def compose(
+    question: str,
+    hits: list[Hit],
+    language: str,
+    policy: AnswerPolicy | None = None,
+    vocabulary: set[str] | None = None,
+) -> Answer:
     """An extractive answer in the question's language, or an abstention when evidence is weak."""
     policy = policy or AnswerPolicy()
-    chosen, confidence = extract(question, hits, policy)
+    chosen, confidence = select(question, hits, policy)
     t = TEMPLATES[language]
-    if not chosen or confidence < policy.min_confidence:
+    if (
+        not chosen
+        or confidence < policy.min_confidence
+        or (vocabulary and about_something_else(question, vocabulary, policy))
+        or missing_answer_type(question, chosen)
+    ):
         hint = t["abstain_hint"].format(title=hits[0].chunk.title) if hits else ""
         return Answer(question, t["abstain"] + hint, True, (), tuple(hits), language, confidence=confidence)
-    # Quotes keep article order when they come from one article, so the answer reads naturally.
-    first = chosen[0][0].chunk.source
-    chosen.sort(key=lambda c: (c[0].chunk.source != first, c[0].chunk.source, c[1].span.start))
+    # Quotes from one article keep article order, so the answer reads naturally.
+    first = chosen[0].hit.chunk.source
+    chosen.sort(key=lambda c: (c.hit.chunk.source != first, c.hit.chunk.source, c.span.start))
     open_q, close_q = QUOTE_MARKS[language]
     citations: list[Citation] = []
     parts: list[str] = []
-    for n, (hit, s) in enumerate(chosen, start=1):
-        c = hit.chunk
-        citations.append(Citation(n, c.source, c.title, s.span.text, s.span.start, s.span.end, c.date))
-        parts.append(f"{open_q}{s.span.text}{close_q} [{n}]")
+    for n, c in enumerate(chosen, start=1):
+        ch = c.hit.chunk
+        citations.append(Citation(n, ch.source, ch.title, c.span.text, c.span.start, c.span.end, ch.date))
+        parts.append(f"{open_q}{c.span.text}{close_q} [{n}]")
     text = t["answer"].format(quotes=" ".join(parts))
     return Answer(question, text, False, tuple(citations), tuple(hits), language, confidence=confidence)

@@ -157,7 +157,7 @@ class RAG:
         q = self.check_question(question)
         language = detect_language(q)
         hits = self.retriever.retrieve(standalone_query(q, history), k or self.settings.k)
-        extractive = compose(q, hits, language, self.policy)
+        extractive = compose(q, hits, language, self.policy, self.retriever.vocabulary)
         generator = self.generator
         if generator is None or extractive.abstained:
             yield extractive.text

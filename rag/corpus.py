@@ -42,7 +42,9 @@ def read_document(path: Path, max_bytes: int) -> Document:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise CorpusError(f"{path.name}: {size:,} bytes, larger than the limit of {max_bytes:,} (RAG_MAX_FILE_BYTES)")
+            raise CorpusError(
+                f"{path.name}: {size:,} bytes, larger than the limit of {max_bytes:,} (RAG_MAX_FILE_BYTES)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"{path.name}: cannot read: {exc.strerror or exc}") from exc

@@ -94,7 +94,7 @@ def _load_sentence_transformer(name_or_path: str) -> SentenceTransformer:
 
     try:
         return SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
-    except Exception as exc:  # noqa: BLE001 - the library raises many kinds for a missing model
+    except Exception as exc:
         raise EmbedderError(
             f"cannot load embedding model {name_or_path!r}: {exc.__class__.__name__}: {exc}. "
             "Expected a local sentence-transformers folder or a model already in the local cache "

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embed import Embedder
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, analyze
 from .schema import Chunk, Hit, ScoredSentence, Span
 from .store import ChromaStore
 
@@ -40,6 +40,7 @@ class Retriever:
         self._chunk_ids: list[str] = []
         self._chunk_bm25: LexicalIndex | None = None
         self._sentence_bm25: LexicalIndex | None = None
+        self._vocabulary: set[str] = set()
 
     def invalidate(self) -> None:
         """Forget the loaded texts (after re-indexing)."""
@@ -52,6 +53,12 @@ class Retriever:
         self._load()
         assert self._chunks is not None
         return self._chunks
+
+    @property
+    def vocabulary(self) -> set[str]:
+        """Every analysed term of the indexed text (to spot questions about things it never mentions)."""
+        self._load()
+        return self._vocabulary
 
     def _load(self) -> None:
         with self._lock:
@@ -87,6 +94,7 @@ class Retriever:
             self._chunk_ids = list(chunks)
             self._chunk_bm25 = LexicalIndex([chunks[i].title + "\n" + chunks[i].text for i in self._chunk_ids])
             self._sentence_bm25 = LexicalIndex([s.span.text for s in sentences])
+            self._vocabulary = {t for c in chunks.values() for t in analyze(c.title + "\n" + c.text)}
 
     def retrieve(self, query: str, k: int, lexical_query: str | None = None) -> list[Hit]:
         """The `k` best chunks for `query`, each with its sentences scored best first."""

@@ -28,8 +28,8 @@ class Settings:
     embed_batch_size: int = 32
     chroma_url: str = ""  # e.g. http://127.0.0.1:8000 for a `chroma run` server; empty = local folder
     collection: str = "articles"
-    chunk_tokens: int = 180
-    chunk_overlap: int = 30
+    chunk_tokens: int = 320
+    chunk_overlap: int = 64
     k: int = 5
     max_question_chars: int = 2000
     max_file_bytes: int = 5_000_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ class ChromaStore:
             name = self.settings.collection
             try:
                 existing = {c.name if hasattr(c, "name") else str(c) for c in client.list_collections()}
-            except Exception as exc:  # noqa: BLE001 - transport errors vary by client mode
+            except Exception as exc:
                 raise StoreUnavailableError(f"cannot list collections at {self.location}: {exc}") from exc
             if name not in existing:
                 if not create:
@@ -81,10 +82,8 @@ class ChromaStore:
         """Delete the whole collection (for a rebuild)."""
         client = self._connect()
         with self._lock:
-            try:
+            with contextlib.suppress(Exception):
                 client.delete_collection(self.settings.collection)
-            except Exception:  # noqa: BLE001, S110 - absent already is fine
-                pass
             self._collection = None
 
     def records(self, kind: Kind | None = None) -> list[Record]:
@@ -157,7 +156,7 @@ class ChromaStore:
                 self._client = chromadb.PersistentClient(path=str(self.settings.index_dir), settings=chroma_settings)
         except ConfigError:
             raise
-        except Exception as exc:  # noqa: BLE001 - connection errors come in many types
+        except Exception as exc:
             self._client = None
             raise StoreUnavailableError(
                 f"cannot open the Chroma store at {self.location}: {exc.__class__.__name__}: {exc}. "

@@ -1,0 +1,57 @@
+"""The core path for real: real cleaning, chunking, multilingual e5 model, Chroma and answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import RAG
+
+pytestmark = pytest.mark.slow
+OVKS = "002_39f7be16d6cdd615.txt"
+
+
+def test_english_csto_question_finds_the_german_ovks_passage(real_rag: RAG) -> None:
+    hits = real_rag.retrieve("Why did the CSTO intervene?", k=5)
+    assert len(hits) == 5
+    top3 = hits[:3]
+    assert any(h.chunk.source == OVKS and "OVKS" in h.chunk.text for h in top3), [h.chunk.text[:80] for h in top3]
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    assert all(hits[i].score >= hits[i + 1].score for i in range(4))
+    for h in hits:
+        assert h.chunk.title and h.chunk.source.endswith(".txt")
+
+
+def test_ask_quotes_verbatim_spans_with_numbered_citations(real_rag: RAG) -> None:
+    answer = real_rag.ask("Why did the CSTO intervene?")
+    assert not answer.abstained
+    assert answer.language == "en"
+    assert answer.text.startswith("According to the articles")
+    assert answer.citations
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.text
+        assert c.quote in answer.text
+        assert real_rag.article(c.source).text[c.start : c.end] == c.quote
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert any(c.source == OVKS for c in answer.citations)
+
+
+def test_german_question_gets_a_german_frame_and_the_number(real_rag: RAG) -> None:
+    answer = real_rag.ask("Wie viele Russen flohen vor der Teilmobilisierung nach Kasachstan?")
+    assert answer.language == "de" and not answer.abstained
+    assert answer.text.startswith("Laut den Artikeln")
+    assert "100'000" in answer.text
+
+
+def test_questions_the_articles_do_not_answer_are_declined(real_rag: RAG) -> None:
+    for question in ("Who won the football match between YB and Manchester City?",
+                     "Wie hoch ist die Inflation in Kasachstan im Jahr 2023?"):
+        answer = real_rag.ask(question)
+        assert answer.abstained, answer.text
+        assert not answer.citations
+
+
+def test_follow_up_uses_the_conversation(real_rag: RAG) -> None:
+    alone = real_rag.retrieve("Und wie viele Soldaten?", k=3)
+    follow = real_rag.retrieve("Und wie viele Soldaten?", k=3, history=["Warum griff die OVKS in Kasachstan ein?"])
+    assert any("2500" in h.chunk.text for h in follow)
+    assert [h.chunk.id for h in follow] != [h.chunk.id for h in alone]

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .answer import AnswerPolicy, compose, detect_language
 from .chunk import chunk_document, content_id, unique_sentences
@@ -18,7 +18,10 @@ from .history import standalone_query
 from .retrieve import Retriever
 from .schema import Answer, Document, Hit, IndexStats
 from .settings import Settings
-from .store import ChromaStore, Record
+from .store import ChromaStore, Meta, Record
+
+if TYPE_CHECKING:
+    from .llm import Generator
 
 Progress = Callable[[int, int], None]  # (done, total) while embedding
 
@@ -45,7 +48,7 @@ class RAG:
         settings: Settings | None = None,
         embedder: Embedder | None = None,
         store: ChromaStore | None = None,
-        generator: Any = None,
+        generator: Generator | None = None,
         policy: AnswerPolicy | None = None,
     ) -> None:
         base = settings or Settings.from_env()
@@ -82,15 +85,18 @@ class RAG:
             wanted[article.id] = article
             embed_text[article.id] = doc.title
             for c in chunks:
-                meta = {"kind": "chunk", "source": c.source, "title": c.title, "date": c.date or "",
+                meta: Meta = {"kind": "chunk", "source": c.source, "title": c.title, "date": c.date or "",
                         "start": c.start, "end": c.end, "position": c.position}
                 wanted[c.id] = Record(c.id, c.text, meta)
                 embed_text[c.id] = f"{c.title}\n\n{c.text}"  # the title gives a passage its topic
+            repeats: dict[str, int] = {}
             for span, owner in unique_sentences(chunks):
-                sid = content_id(doc.source, "sentence", span.text, str(span.start))
-                meta = {"kind": "sentence", "source": doc.source, "start": span.start, "end": span.end,
+                # Keyed by text and its repeat count, not offset: moved text keeps its id and vector.
+                repeats[span.text] = repeats.get(span.text, 0) + 1
+                sid = content_id(doc.source, "sentence", span.text, str(repeats[span.text]))
+                smeta: Meta = {"kind": "sentence", "source": doc.source, "start": span.start, "end": span.end,
                         "chunk_id": owner.id}
-                wanted.setdefault(sid, Record(sid, span.text, meta))
+                wanted.setdefault(sid, Record(sid, span.text, smeta))
                 embed_text[sid] = span.text
                 n_sentences += 1
         existing = {r.id: r for r in self.store.records()}
@@ -168,7 +174,7 @@ class RAG:
         yield from generate_answer(q, language, hits, extractive, generator, self.embedder)
 
     @property
-    def generator(self) -> Any:
+    def generator(self) -> Generator | None:
         """The configured LLM client, or None for the built-in extractive mode."""
         if self._generator is None and self.settings.llm_base_url:
             from .llm import make_generator
@@ -194,6 +200,6 @@ class RAG:
 
 def _article_record(doc: Document, n_chunks: int) -> Record:
     rid = content_id(doc.source, "article", doc.title, doc.date or "", doc.text)
-    meta = {"kind": "article", "source": doc.source, "title": doc.title, "date": doc.date or "",
+    meta: Meta = {"kind": "article", "source": doc.source, "title": doc.title, "date": doc.date or "",
             "hash": doc.content_hash, "chunks": n_chunks}
     return Record(rid, doc.text, meta)

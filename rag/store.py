@@ -14,7 +14,7 @@ import numpy as np
 from .errors import ConfigError, IndexMissingError, ModelMismatchError, StoreUnavailableError
 from .settings import Settings
 
-Kind = Literal["chunk", "sentence"]
+Kind = Literal["article", "chunk", "sentence"]
 Meta = dict[str, str | int | float | bool]
 SCHEMA_VERSION = 1
 

@@ -53,8 +53,11 @@ def test_moved_text_updates_offsets_without_re_embedding(fake_rag: RAG, corpus_c
     # A new paragraph after the headline shifts the offsets of everything below it.
     path.write_text(first_line + "\nNachrichten aus Zentralasien in einem neuen Satz am Anfang.\n" + rest,
                     encoding="utf-8")
+    embedded = fake_embedder.embedded
     stats = fake_rag.index()
     assert stats.updated > 0
+    # only the new sentence, the chunk that now holds it and the article record are embedded
+    assert fake_embedder.embedded - embedded == stats.added <= 4
     doc = fake_rag.article(path.name)
     for chunk in fake_rag.retriever.chunks.values():
         if chunk.source == path.name:

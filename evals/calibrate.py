@@ -74,7 +74,7 @@ def main() -> None:
     rag = RAG()
     probes = probe(rag, items, args.k)
     current = AnswerPolicy().min_confidence
-    grid = sorted({round(current + d, 2) for d in (-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0)})
+    grid = sorted({round(current + d / 2, 2) for d in range(-2, 9)})
     print(table(probes, grid))
     print(f"\ncurrent threshold: {current}")
     if args.verbose:

@@ -47,7 +47,7 @@ _QUANTITY = re.compile(
 )
 _WHEN = re.compile(r"\b(when|since when|what year|which year|wann|seit wann|in welchem jahr|welchem jahr)\b", re.I)
 _CAUSAL = re.compile(
-    r"\b(weil|denn|deshalb|darum|daher|deswegen|aufgrund|wegen|damit|grund|auslöser|vorwand|"
+    r"\b(weil|denn|deshalb|darum|daher|deswegen|aufgrund|wegen|angesichts|infolge|damit|grund|auslöser|vorwand|"
     r"because|since|due to|so that|in order to|reason)\b",
     re.I,
 )
@@ -78,13 +78,15 @@ class AnswerPolicy:
     """How quotes are picked, and when evidence is too weak to answer (calibrated on the dev gold set)."""
 
     max_quotes: int = 2
-    min_confidence: float = 2.0  # best sentence score, in standard deviations above the corpus mean
+    min_confidence: float = 2.5  # best sentence score, in standard deviations above the corpus mean
     keep_within: float = 0.75  # a second quote must score within this distance of the best one
     hint_bonus: float = 0.5  # a causal sentence for "why", a number for "how many", a date for "when"
     rank_bonus: float = 0.3  # per rank of the chunk that holds the sentence (rank 1 gets 4x, rank 5 none)
     heading_penalty: float = 1.5  # lines without sentence punctuation are headings, not answers
+    short_words: int = 8  # sentences shorter than this many words ...
+    short_penalty: float = 0.15  # ... lose this much per missing word
     max_quote_chars: int = 450
-    type_window: float = 2.0  # how much weaker a quote with the asked-for number or date may be
+    type_window: float = 1.0  # how much weaker a quote with the asked-for number or date may be
     max_unknown_names: int = 2  # this many names the corpus never mentions ...
     unknown_share: float = 0.6  # ... making up this share of its names: the question is about something else
 
@@ -126,6 +128,9 @@ def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy
     score = base + policy.rank_bonus * max(0, k - hit.rank)
     if not _TERMINAL.search(text.rstrip()) and not text.rstrip().endswith(":"):
         score -= policy.heading_penalty
+    words = len(text.split())
+    if words < policy.short_words:  # short generic sentences sit close to every question in e5's space
+        score -= policy.short_penalty * (policy.short_words - words)
     if text.rstrip("»“”\"' ").endswith("?"):  # rhetorical questions in the article answer nothing
         score -= policy.heading_penalty
     if _WHY.search(question) and _CAUSAL.search(text):

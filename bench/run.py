@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rag import RAG, Settings  # noqa: E402
+from rag import RAG, Settings
 
 QUESTIONS = [
     "Why did the CSTO intervene in Kazakhstan?",

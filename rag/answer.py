@@ -77,7 +77,7 @@ _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÄÖÜ][\w’'-]{2,})")
 class AnswerPolicy:
     """How quotes are picked, and when evidence is too weak to answer (calibrated on the dev gold set)."""
 
-    max_quotes: int = 3
+    max_quotes: int = 2
     min_confidence: float = 2.5  # best sentence score, in standard deviations above the corpus mean
     keep_within: float = 0.75  # a second quote must score within this distance of the best one
     hint_bonus: float = 0.5  # a causal sentence for "why", a number for "how many", a date for "when"

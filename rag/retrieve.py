@@ -15,6 +15,8 @@ from .schema import Chunk, Hit, ScoredSentence, Span
 from .store import ChromaStore
 
 RRF_K = 60  # the constant from Cormack et al.; large enough that rank 1 does not dominate
+# Weights of the four chunk rankings fused by RRF: chunk dense, best-sentence dense, chunk BM25, best-sentence BM25.
+FUSION_WEIGHTS = (1.0, 1.0, 1.0, 1.0)
 LEXICAL_WEIGHT = 1.0  # a perfect BM25 sentence counts like one standard deviation of dense similarity
 
 
@@ -128,10 +130,10 @@ class Retriever:
         best_dense = {cid: max((s.dense for s in ss), default=-1.0) for cid, ss in by_chunk.items()}
         best_lex = {cid: max((s.lexical for s in ss), default=0.0) for cid, ss in by_chunk.items()}
         fused: dict[str, float] = defaultdict(float)
-        for ranking in (chunk_dense, best_dense, chunk_bm25, best_lex):
+        for weight, ranking in zip(FUSION_WEIGHTS, (chunk_dense, best_dense, chunk_bm25, best_lex), strict=True):
             ordered = sorted((cid for cid, v in ranking.items() if v > 0), key=lambda c: -ranking[c])
             for rank, cid in enumerate(ordered):
-                fused[cid] += 1.0 / (RRF_K + rank + 1)
+                fused[cid] += weight / (RRF_K + rank + 1)
 
         ranked = sorted(fused, key=lambda c: -fused[c])
         picked = _diverse(ranked, chunks, k)

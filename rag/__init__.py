@@ -6,7 +6,7 @@
     answer = rag.ask("Why did the CSTO intervene?")
 """
 
-from .answer import AnswerPolicy, detect_language
+from .answer import AnswerPolicy
 from .api import RAG, IndexStatus
 from .errors import (
     ConfigError,
@@ -19,6 +19,7 @@ from .errors import (
     RagError,
     StoreUnavailableError,
 )
+from .lexical import detect_language
 from .schema import Answer, Chunk, Citation, Document, Hit, IndexStats, ScoredSentence, Span
 from .settings import Settings
 

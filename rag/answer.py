@@ -23,18 +23,6 @@ TEMPLATES = {
 }
 QUOTE_MARKS = {"en": ("“", "”"), "de": ("„", "“")}
 
-_EN = set(
-    """
-    the a an and of to is are was were did does do why how what who which when where in on for with has have
-    it this that many much by from as at
-    """.split()  # noqa: SIM905 - a word list reads better as text
-)
-_DE = set(
-    """
-    der die das und ist sind war waren hat haben warum wie was wer welche wann wo den dem des ein eine im in
-    mit von zu für auf nicht auch sich es viele
-    """.split()  # noqa: SIM905
-)
 _WHY = re.compile(
     r"^\W*(why|how come|for what reason|warum|wieso|weshalb|weswegen|aus welchem grund)\b"
     r"|\breasons?\b|\bgrund\b|\bgründe\b",
@@ -69,6 +57,7 @@ _LEANS_BACK = re.compile(
     r"this is why|that is why|so)\b",
     re.I,
 )
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _TERMINAL = re.compile(r"[.!?…][\"'»«“”’)\]]*$")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÄÖÜ][\w’'-]{2,})")
 
@@ -87,8 +76,9 @@ class AnswerPolicy:
     short_penalty: float = 0.15  # ... lose this much per missing word
     max_quote_chars: int = 450
     type_window: float = 1.0  # how much weaker a quote with the asked-for number or date may be
-    max_unknown_names: int = 2  # this many names the corpus never mentions ...
+    max_unknown_names: int = 2  # this many terms the corpus never mentions ...
     unknown_share: float = 0.6  # ... making up this share of its names: the question is about something else
+    unknown_word_share: float = 0.5  # the same for all its words, when asked in the articles' language
 
 
 @dataclass(frozen=True)
@@ -98,14 +88,6 @@ class Candidate:
     hit: Hit
     span: Span
     score: float
-
-
-def detect_language(text: str) -> str:
-    """'de' or 'en' from function words and umlauts; ties go to English."""
-    words = re.findall(r"[a-zäöüß]+", text.lower())
-    de = sum(w in _DE for w in words) + 2 * len(re.findall(r"[äöüß]", text.lower()))
-    en = sum(w in _EN for w in words)
-    return "de" if de > en else "en"
 
 
 def _expand(hit: Hit, span: Span, max_chars: int) -> Span:
@@ -193,24 +175,30 @@ def select(question: str, hits: list[Hit], policy: AnswerPolicy) -> tuple[list[C
     return chosen, best
 
 
-def unknown_names(question: str, vocabulary: set[str]) -> tuple[list[str], int]:
-    """Capitalised words of the question that appear nowhere in the indexed text (even inside
-    compounds), and how many capitalised words the question has."""
-    unknown, total = [], 0
-    for m in _CAPITALISED.finditer(question):
-        terms = analyze(m.group(1))
-        if not terms:
-            continue
-        total += 1
-        if not any(_known(t, vocabulary) for t in terms):
-            unknown.append(m.group(1))
-    return unknown, total
+def unknown_terms(question: str, vocabulary: set[str], names_only: bool) -> tuple[list[str], int]:
+    """Terms of the question that occur nowhere in the indexed text (not even inside a compound),
+    and how many were checked: its capitalised words (names), or all its content words."""
+    if names_only:
+        words = [t for m in _CAPITALISED.finditer(question) for t in analyze(m.group(1))[:1]]
+    else:
+        words = list(dict.fromkeys(analyze(question)))
+    unknown = [t for t in words if not _known(t, vocabulary)]
+    return unknown, len(words)
 
 
-def about_something_else(question: str, vocabulary: set[str], policy: AnswerPolicy) -> bool:
-    """Most of the names the question asks about never occur in the articles."""
-    unknown, total = unknown_names(question, vocabulary)
-    return len(unknown) >= policy.max_unknown_names and len(unknown) >= policy.unknown_share * total
+def about_something_else(question: str, same_language: bool, vocabulary: set[str], policy: AnswerPolicy) -> bool:
+    """The question is about things the articles never mention: a year they never name, names they
+    never name, or (asked in the articles' own language) mostly words they never use."""
+    if any(year not in vocabulary for year in _YEAR.findall(question)):
+        return True
+    checks = [(True, policy.unknown_share)]
+    if same_language:  # across languages, ordinary words cannot be expected to match
+        checks.append((False, policy.unknown_word_share))
+    for names_only, share in checks:
+        unknown, total = unknown_terms(question, vocabulary, names_only)
+        if len(unknown) >= policy.max_unknown_names and len(unknown) >= share * total:
+            return True
+    return False
 
 
 def _known(term: str, vocabulary: set[str]) -> bool:
@@ -234,6 +222,7 @@ def compose(
     language: str,
     policy: AnswerPolicy | None = None,
     vocabulary: set[str] | None = None,
+    corpus_language: str = "de",
 ) -> Answer:
     """An extractive answer in the question's language, or an abstention when evidence is weak."""
     policy = policy or AnswerPolicy()
@@ -242,7 +231,7 @@ def compose(
     if (
         not chosen
         or confidence < policy.min_confidence
-        or (vocabulary and about_something_else(question, vocabulary, policy))
+        or (vocabulary and about_something_else(question, language == corpus_language, vocabulary, policy))
         or missing_answer_type(question, chosen)
     ):
         hint = t["abstain_hint"].format(title=hits[0].chunk.title) if hits else ""

@@ -9,12 +9,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answer import AnswerPolicy, compose, detect_language
+from .answer import AnswerPolicy, compose
 from .chunk import chunk_document, content_id, unique_sentences
 from .corpus import load_corpus
 from .embed import Embedder, make_embedder
 from .errors import CorpusError, QuestionError
 from .history import standalone_query
+from .lexical import detect_language
 from .retrieve import Retriever
 from .schema import Answer, Document, Hit, IndexStats
 from .settings import Settings
@@ -145,7 +146,7 @@ class RAG:
     def retrieve(self, question: str, k: int | None = None, history: Sequence[str] | None = None) -> list[Hit]:
         """The `k` passages that best match the question (after making a follow-up standalone)."""
         q = self.check_question(question)
-        return self.retriever.retrieve(standalone_query(q, history), k or self.settings.k)
+        return self._retrieve(q, k, history)
 
     def ask(self, question: str, k: int | None = None, history: Sequence[str] | None = None) -> Answer:
         """A short answer in the question's language with `[n]` citations, or an honest abstention."""
@@ -162,8 +163,10 @@ class RAG:
         """Yields pieces of the answer text as they are ready, then the final `Answer`."""
         q = self.check_question(question)
         language = detect_language(q)
-        hits = self.retriever.retrieve(standalone_query(q, history), k or self.settings.k)
-        extractive = compose(q, hits, language, self.policy, self.retriever.vocabulary)
+        hits = self._retrieve(q, k, history)
+        extractive = compose(
+            q, hits, language, self.policy, self.retriever.vocabulary, self.retriever.language
+        )
         generator = self.generator
         if generator is None or extractive.abstained:
             yield extractive.text
@@ -172,6 +175,12 @@ class RAG:
         from .llm import generate_answer
 
         yield from generate_answer(q, language, hits, extractive, generator, self.embedder)
+
+    def _retrieve(self, question: str, k: int | None, history: Sequence[str] | None) -> list[Hit]:
+        # A follow-up borrows its context from the conversation for the dense query, but its own
+        # words decide the lexical match, so "and how many soldiers?" still looks for soldiers.
+        query = standalone_query(question, history)
+        return self.retriever.retrieve(query, k or self.settings.k, lexical_query=question)
 
     @property
     def generator(self) -> Generator | None:

@@ -25,6 +25,18 @@ STOPWORDS = frozenset(
     after before many much did does according article articles say said says
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+_EN = set(
+    """
+    the a an and of to is are was were did does do why how what who which when where in on for with has have
+    it this that many much by from as at
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_DE = set(
+    """
+    der die das und ist sind war waren hat haben warum wie was wer welche wann wo den dem des ein eine im in
+    mit von zu für auf nicht auch sich es viele
+    """.split()  # noqa: SIM905
+)
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # Thousands separators inside numbers: 300'000, 2.500, 2,500, 100 000 all become 300000, 2500, ...
 _THOUSANDS = re.compile(r"(?<=\d)[.,'’\u2009\u202f ](?=\d{3}(?!\d))")
@@ -94,3 +106,11 @@ class LexicalIndex:
         if not self.size or not terms:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+
+
+def detect_language(text: str) -> str:
+    """'de' or 'en' from function words and umlauts; ties go to English."""
+    words = re.findall(r"[a-zäöüß]+", text.lower())
+    de = sum(w in _DE for w in words) + 2 * len(re.findall(r"[äöüß]", text.lower()))
+    en = sum(w in _EN for w in words)
+    return "de" if de > en else "en"

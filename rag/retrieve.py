@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embed import Embedder
-from .lexical import LexicalIndex, analyze
+from .lexical import LexicalIndex, analyze, detect_language
 from .schema import Chunk, Hit, ScoredSentence, Span
 from .store import ChromaStore
 
@@ -43,6 +43,7 @@ class Retriever:
         self._chunk_bm25: LexicalIndex | None = None
         self._sentence_bm25: LexicalIndex | None = None
         self._vocabulary: set[str] = set()
+        self._language = "de"
 
     def invalidate(self) -> None:
         """Forget the loaded texts (after re-indexing)."""
@@ -61,6 +62,12 @@ class Retriever:
         """Every analysed term of the indexed text (to spot questions about things it never mentions)."""
         self._load()
         return self._vocabulary
+
+    @property
+    def language(self) -> str:
+        """The language most of the indexed text is written in ('de' or 'en')."""
+        self._load()
+        return self._language
 
     def _load(self) -> None:
         with self._lock:
@@ -97,6 +104,7 @@ class Retriever:
             self._chunk_bm25 = LexicalIndex([chunks[i].title + "\n" + chunks[i].text for i in self._chunk_ids])
             self._sentence_bm25 = LexicalIndex([s.span.text for s in sentences])
             self._vocabulary = {t for c in chunks.values() for t in analyze(c.title + "\n" + c.text)}
+            self._language = detect_language(" ".join(c.text for c in list(chunks.values())[:50]))
 
     def retrieve(self, query: str, k: int, lexical_query: str | None = None) -> list[Hit]:
         """The `k` best chunks for `query`, each with its sentences scored best first."""

@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 
 from rag import RAG, Answer, Hit, Settings
-from rag.answer import compose, detect_language
+from rag.answer import compose
 from rag.embed import Embedder, Kind
+from rag.lexical import detect_language
 from rag.llm import (
     PROMPT,
     OpenAICompatibleGenerator,

@@ -308,7 +308,7 @@ def test_article_html_and_links_stay_inert_text(browser: Browser, xss_url: tuple
             '<img src=x onerror="window.__xss=4"><script>window.__xss=5</script> What did the prankster post',
         ]
         for i, q in enumerate(questions):
-            answered = not evil.ask(q).abstained
+            answered = not evil.ask(q, history=questions[:i]).abstained  # the chat passes its history
             assert answered or i == 3, q
             ask(page, q)
             if answered:

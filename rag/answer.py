@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from .lexical import analyze
-from .schema import Answer, Citation, Hit, Span
+from .schema import Answer, Citation, CorpusProfile, Hit, Span
 
 # The framing is data: one template per language, with named slots.
 TEMPLATES = {
@@ -68,6 +69,7 @@ class AnswerPolicy:
 
     max_quotes: int = 2
     min_confidence: float = 2.5  # best sentence score, in standard deviations above the corpus mean
+    small_corpus_share: float = 0.5  # of the largest z-score a tiny corpus allows, if that is lower
     keep_within: float = 0.75  # a second quote must score within this distance of the best one
     hint_bonus: float = 0.5  # a causal sentence for "why", a number for "how many", a date for "when"
     rank_bonus: float = 0.3  # per rank of the chunk that holds the sentence (rank 1 gets 4x, rank 5 none)
@@ -175,7 +177,7 @@ def select(question: str, hits: list[Hit], policy: AnswerPolicy) -> tuple[list[C
     return chosen, best
 
 
-def unknown_terms(question: str, vocabulary: set[str], names_only: bool) -> tuple[list[str], int]:
+def unknown_terms(question: str, vocabulary: frozenset[str], names_only: bool) -> tuple[list[str], int]:
     """Terms of the question that occur nowhere in the indexed text (not even inside a compound),
     and how many were checked: its capitalised words (names), or all its content words."""
     if names_only:
@@ -186,7 +188,7 @@ def unknown_terms(question: str, vocabulary: set[str], names_only: bool) -> tupl
     return unknown, len(words)
 
 
-def about_something_else(question: str, same_language: bool, vocabulary: set[str], policy: AnswerPolicy) -> bool:
+def about_something_else(question: str, same_language: bool, vocabulary: frozenset[str], policy: AnswerPolicy) -> bool:
     """The question is about things the articles never mention: a year they never name, names they
     never name, or (asked in the articles' own language) mostly words they never use."""
     if any(year not in vocabulary for year in _YEAR.findall(question)):
@@ -201,7 +203,7 @@ def about_something_else(question: str, same_language: bool, vocabulary: set[str
     return False
 
 
-def _known(term: str, vocabulary: set[str]) -> bool:
+def _known(term: str, vocabulary: frozenset[str]) -> bool:
     if term in vocabulary:
         return True
     # German compounds hide words ("Nobel" in "Nobelpreisträger"): accept a long enough prefix match.
@@ -216,13 +218,20 @@ def missing_answer_type(question: str, chosen: list[Candidate]) -> bool:
     return bool(_WHEN.search(question) and not _DATE.search(text))
 
 
+def min_confidence(policy: AnswerPolicy, profile: CorpusProfile | None) -> float:
+    """The abstention threshold; lowered for tiny corpora, where no z-score can get large
+    (with n sentences the largest possible one is sqrt(n - 1))."""
+    if profile is None or profile.sentences < 2:
+        return policy.min_confidence
+    return min(policy.min_confidence, policy.small_corpus_share * math.sqrt(profile.sentences - 1))
+
+
 def compose(
     question: str,
     hits: list[Hit],
     language: str,
     policy: AnswerPolicy | None = None,
-    vocabulary: set[str] | None = None,
-    corpus_language: str = "de",
+    profile: CorpusProfile | None = None,
 ) -> Answer:
     """An extractive answer in the question's language, or an abstention when evidence is weak."""
     policy = policy or AnswerPolicy()
@@ -230,8 +239,8 @@ def compose(
     t = TEMPLATES[language]
     if (
         not chosen
-        or confidence < policy.min_confidence
-        or (vocabulary and about_something_else(question, language == corpus_language, vocabulary, policy))
+        or confidence < min_confidence(policy, profile)
+        or (profile and about_something_else(question, language == profile.language, profile.vocabulary, policy))
         or missing_answer_type(question, chosen)
     ):
         hint = t["abstain_hint"].format(title=hits[0].chunk.title) if hits else ""

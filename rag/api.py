@@ -164,9 +164,7 @@ class RAG:
         q = self.check_question(question)
         language = detect_language(q)
         hits = self._retrieve(q, k, history)
-        extractive = compose(
-            q, hits, language, self.policy, self.retriever.vocabulary, self.retriever.language
-        )
+        extractive = compose(q, hits, language, self.policy, self.retriever.profile)
         generator = self.generator
         if generator is None or extractive.abstained:
             yield extractive.text

@@ -14,7 +14,7 @@ _ANAPHORA = re.compile(
     re.I,
 )
 _CONTINUATION = re.compile(r"^\s*(and|but|also|what about|und|aber|auch|was ist mit)\b", re.I)
-SHORT = 4  # a question with this few content words rarely stands alone
+SHORT = 2  # a question with this few content words rarely stands alone
 
 
 def standalone_query(question: str, history: Sequence[str] | None) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .embed import Embedder
 from .lexical import LexicalIndex, analyze, detect_language
-from .schema import Chunk, Hit, ScoredSentence, Span
+from .schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
 from .store import ChromaStore
 
 RRF_K = 60  # the constant from Cormack et al.; large enough that rank 1 does not dominate
@@ -42,8 +42,7 @@ class Retriever:
         self._chunk_ids: list[str] = []
         self._chunk_bm25: LexicalIndex | None = None
         self._sentence_bm25: LexicalIndex | None = None
-        self._vocabulary: set[str] = set()
-        self._language = "de"
+        self._profile = CorpusProfile(frozenset(), "de", 0)
 
     def invalidate(self) -> None:
         """Forget the loaded texts (after re-indexing)."""
@@ -58,16 +57,10 @@ class Retriever:
         return self._chunks
 
     @property
-    def vocabulary(self) -> set[str]:
-        """Every analysed term of the indexed text (to spot questions about things it never mentions)."""
+    def profile(self) -> CorpusProfile:
+        """Vocabulary, language and size of the indexed text, loaded on first use."""
         self._load()
-        return self._vocabulary
-
-    @property
-    def language(self) -> str:
-        """The language most of the indexed text is written in ('de' or 'en')."""
-        self._load()
-        return self._language
+        return self._profile
 
     def _load(self) -> None:
         with self._lock:
@@ -103,8 +96,11 @@ class Retriever:
             self._chunk_ids = list(chunks)
             self._chunk_bm25 = LexicalIndex([chunks[i].title + "\n" + chunks[i].text for i in self._chunk_ids])
             self._sentence_bm25 = LexicalIndex([s.span.text for s in sentences])
-            self._vocabulary = {t for c in chunks.values() for t in analyze(c.title + "\n" + c.text)}
-            self._language = detect_language(" ".join(c.text for c in list(chunks.values())[:50]))
+            self._profile = CorpusProfile(
+                vocabulary=frozenset(t for c in chunks.values() for t in analyze(c.title + "\n" + c.text)),
+                language=detect_language(" ".join(c.text for c in list(chunks.values())[:50])),
+                sentences=len(sentences),
+            )
 
     def retrieve(self, query: str, k: int, lexical_query: str | None = None) -> list[Hit]:
         """The `k` best chunks for `query`, each with its sentences scored best first."""

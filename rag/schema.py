@@ -62,6 +62,15 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class CorpusProfile:
+    """What the answerer needs to know about the indexed text as a whole."""
+
+    vocabulary: frozenset[str]  # every analysed term (to spot questions about things it never mentions)
+    language: str  # "de" or "en": the language most of it is written in
+    sentences: int  # how many sentences the dense z-scores are computed over
+
+
+@dataclass(frozen=True)
 class Citation:
     """A verbatim quote from an article that backs part of an answer, numbered as `[n]` in it."""
 

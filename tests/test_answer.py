@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rag.answer import AnswerPolicy, compose
 from rag.lexical import analyze, detect_language
-from rag.schema import Chunk, Hit, ScoredSentence, Span
+from rag.schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
 
 TEXT = (
     "Unruhen in Almaty\n\n"
@@ -31,7 +31,7 @@ def _score(scores: dict[str, float], text: str) -> float:
     return next((v for prefix, v in scores.items() if text.startswith(prefix)), 0.0)
 
 
-VOCAB = set(analyze(TEXT))
+PROFILE = CorpusProfile(frozenset(analyze(TEXT)), "de", 400)
 
 
 def test_language_of_the_question() -> None:
@@ -42,45 +42,45 @@ def test_language_of_the_question() -> None:
 
 def test_quotes_are_verbatim_spans_with_numbered_citations_and_a_frame() -> None:
     hit = _hit({"Das Bündnis": 6.0, "Die Lage ist": 1.0})
-    answer = compose("How many soldiers did the alliance send?", [hit], "en", vocabulary=VOCAB)
+    answer = compose("How many soldiers did the alliance send?", [hit], "en", profile=PROFILE)
     assert not answer.abstained
     assert answer.text.startswith("According to the articles: “Das Bündnis schickte rund 2500 Soldaten")
     c = answer.citations[0]
     assert (c.n, c.source, c.title, c.date) == (1, "a.txt", "Unruhen", "2022-01-07")
     assert TEXT[c.start : c.end] == c.quote and f"{c.quote}” [1]" in answer.text
-    german = compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", vocabulary=VOCAB)
+    german = compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", profile=PROFILE)
     assert german.text.startswith("Laut den Artikeln: „Das Bündnis")
 
 
 def test_a_sentence_that_leans_on_the_previous_one_is_quoted_with_it() -> None:
     hit = _hit({"Das Bündnis": 6.0})
-    answer = compose("Why did the alliance send soldiers?", [hit], "en", vocabulary=VOCAB)
+    answer = compose("Why did the alliance send soldiers?", [hit], "en", profile=PROFILE)
     assert answer.citations[0].quote.endswith("Denn die Regierung bat um Hilfe.")
     assert TEXT[answer.citations[0].start : answer.citations[0].end] == answer.citations[0].quote
 
 
 def test_headings_are_not_answers() -> None:
     hit = _hit({"Unruhen in A": 6.0, "Im Jahr 2022": 5.0})
-    answer = compose("Was geschah in Almaty?", [hit], "de", vocabulary=VOCAB)
+    answer = compose("Was geschah in Almaty?", [hit], "de", profile=PROFILE)
     assert "Unruhen in Almaty" not in [c.quote for c in answer.citations]
 
 
 def test_weak_evidence_is_declined() -> None:
     hit = _hit({"Das Bündnis": 0.5})
-    answer = compose("What did the alliance do?", [hit], "en", AnswerPolicy(rank_bonus=0.0), vocabulary=VOCAB)
+    answer = compose("What did the alliance do?", [hit], "en", AnswerPolicy(rank_bonus=0.0), profile=PROFILE)
     assert answer.abstained and not answer.citations
     assert answer.text.startswith("The articles don't answer this question.")
 
 
 def test_how_many_needs_a_new_number_and_when_needs_a_date() -> None:
     hit = _hit({"Denn die Reg": 6.0, "Im Jahr 2022": 5.5})
-    typed = compose("Wie viele Menschen protestierten?", [hit], "de", vocabulary=VOCAB)
+    typed = compose("Wie viele Menschen protestierten?", [hit], "de", profile=PROFILE)
     assert not typed.abstained
     assert typed.citations[0].quote.startswith("Im Jahr 2022"), "a quote with a number beats a slightly better one"
     no_numbers = _hit({"Die Lage ist": 6.0})
     no_numbers = Hit(no_numbers.chunk, 0.1, 1, tuple(s for s in no_numbers.sentences if "2" not in s.span.text))
-    assert compose("Wie viele Menschen wurden verletzt?", [no_numbers], "de", vocabulary=VOCAB).abstained
-    assert compose("When did the protests happen?", [no_numbers], "en", vocabulary=VOCAB).abstained
+    assert compose("Wie viele Menschen wurden verletzt?", [no_numbers], "de", profile=PROFILE).abstained
+    assert compose("When did the protests happen?", [no_numbers], "en", profile=PROFILE).abstained
 
 
 def test_questions_about_things_the_articles_never_mention_are_declined() -> None:
@@ -90,5 +90,13 @@ def test_questions_about_things_the_articles_never_mention_are_declined() -> Non
         "What did Gustav Mahlerberg tell Roswitha Quandtmann?",  # names they never name
         "Welche Tore schoss der Stürmer im Pokalfinale?",  # German words they never use
     ):
-        assert compose(question, [hit], detect_language(question), vocabulary=VOCAB).abstained, question
-    assert not compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", vocabulary=VOCAB).abstained
+        assert compose(question, [hit], detect_language(question), profile=PROFILE).abstained, question
+    assert not compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", profile=PROFILE).abstained
+
+
+def test_the_threshold_shrinks_for_a_tiny_corpus() -> None:
+    hit = _hit({"Das Bündnis": 1.0})
+    policy = AnswerPolicy(rank_bonus=0.0)
+    assert compose("What did the alliance do?", [hit], "en", policy, PROFILE).abstained
+    tiny = CorpusProfile(PROFILE.vocabulary, "de", 5)  # z-scores over 5 sentences never exceed 2
+    assert not compose("What did the alliance do?", [hit], "en", policy, tiny).abstained

@@ -18,6 +18,7 @@ RRF_K = 60  # the constant from Cormack et al.; large enough that rank 1 does no
 # Weights of the four chunk rankings fused by RRF: chunk dense, best-sentence dense, chunk BM25, best-sentence BM25.
 FUSION_WEIGHTS = (1.0, 1.0, 1.0, 1.0)
 LEXICAL_WEIGHT = 1.0  # a perfect BM25 sentence counts like one standard deviation of dense similarity
+MAX_DENSE = 2000  # nearest sentences/chunks asked of Chroma per question
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,9 @@ class Retriever:
         lex_q = lexical_query or query
 
         # Sentence level: dense similarity of every sentence, as a z-score for this question.
-        dense = dict(self.store.query(vector, len(self._sentences), "sentence"))
+        # Scored exactly for a small corpus; on a large one the tail beyond the nearest
+        # MAX_DENSE sentences counts as average, which is what it is for this question.
+        dense = dict(self.store.query(vector, min(len(self._sentences), MAX_DENSE), "sentence"))
         sims = np.array([dense.get(s.id, np.nan) for s in self._sentences], dtype=np.float32)
         mean, std = float(np.nanmean(sims)), float(np.nanstd(sims)) or 1.0
         sims = np.nan_to_num(sims, nan=mean)
@@ -129,7 +132,7 @@ class Retriever:
                 by_chunk[cid].append(scored)
 
         # Chunk level: four rankings fused by reciprocal rank.
-        chunk_dense = dict(self.store.query(vector, len(chunks), "chunk"))
+        chunk_dense = dict(self.store.query(vector, min(len(chunks), MAX_DENSE), "chunk"))
         chunk_bm25 = dict(zip(self._chunk_ids, self._chunk_bm25.scores(lex_q).tolist(), strict=True))
         best_dense = {cid: max((s.dense for s in ss), default=-1.0) for cid, ss in by_chunk.items()}
         best_lex = {cid: max((s.lexical for s in ss), default=0.0) for cid, ss in by_chunk.items()}

@@ -89,7 +89,7 @@ class RAG:
                 meta: Meta = {"kind": "chunk", "source": c.source, "title": c.title, "date": c.date or "",
                         "start": c.start, "end": c.end, "position": c.position}
                 wanted[c.id] = Record(c.id, c.text, meta)
-                embed_text[c.id] = f"{c.title}\n\n{c.text}"  # the title gives a passage its topic
+                embed_text[c.id] = c.text  # a title prefix measured no better and pulls chunks together
             repeats: dict[str, int] = {}
             for span, owner in unique_sentences(chunks):
                 # Keyed by text and its repeat count, not offset: moved text keeps its id and vector.
@@ -178,7 +178,8 @@ class RAG:
         # A follow-up borrows its context from the conversation for the dense query, but its own
         # words decide the lexical match, so "and how many soldiers?" still looks for soldiers.
         query = standalone_query(question, history)
-        return self.retriever.retrieve(query, k or self.settings.k, lexical_query=question)
+        cross_lingual = detect_language(question) != self.retriever.profile.language
+        return self.retriever.retrieve(query, k or self.settings.k, lexical_query=question, cross_lingual=cross_lingual)
 
     @property
     def generator(self) -> Generator | None:

@@ -16,7 +16,7 @@ from .settings import Settings
 
 Kind = Literal["article", "chunk", "sentence"]
 Meta = dict[str, str | int | float | bool]
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # bumped whenever what is embedded for a record changes (2: chunks without title)
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,12 @@ class ChromaStore:
             else:
                 collection = client.get_collection(name, embedding_function=None)
                 built_with = (collection.metadata or {}).get("embed_model")
+                schema = (collection.metadata or {}).get("schema")
+                if schema != SCHEMA_VERSION:
+                    raise ModelMismatchError(
+                        f"the index {name!r} at {self.location} was built by an older version of this program "
+                        f"(schema {schema}, expected {SCHEMA_VERSION}). Rebuild it with `rag index --rebuild`."
+                    )
                 if built_with != self.model_name:
                     raise ModelMismatchError(
                         f"the index {name!r} at {self.location} was built with embedding model "

@@ -117,3 +117,14 @@ def test_rebuild_drops_and_re_embeds(fake_rag: RAG) -> None:
     first = fake_rag.index()
     again = fake_rag.index(rebuild=True)
     assert again.added == first.added and again.unchanged == 0
+
+
+def test_an_index_from_an_older_version_asks_for_a_rebuild(fake_rag: RAG) -> None:
+    fake_rag.index()
+    collection = fake_rag.store.open(create=False)
+    collection.modify(metadata={"embed_model": "fake-embedder", "schema": 1})
+    fresh = RAG(settings=fake_rag.settings, embedder=fake_rag.embedder)
+    with pytest.raises(ModelMismatchError, match="--rebuild"):
+        fresh.retrieve("Jurten")
+    assert fresh.index(rebuild=True).added > 0
+    assert fresh.retrieve("Jurten", k=1)[0].chunk.source == "003_c8df31e21304c225.txt"

@@ -17,6 +17,7 @@ from .errors import (
     ModelMismatchError,
     QuestionError,
     RagError,
+    StaleIndexError,
     StoreUnavailableError,
 )
 from .lexical import detect_language
@@ -44,6 +45,7 @@ __all__ = [
     "ScoredSentence",
     "Settings",
     "Span",
+    "StaleIndexError",
     "StoreUnavailableError",
     "detect_language",
 ]

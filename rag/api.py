@@ -13,7 +13,7 @@ from .answer import AnswerPolicy, compose
 from .chunk import chunk_document, content_id, unique_sentences
 from .corpus import load_corpus
 from .embed import Embedder, make_embedder
-from .errors import CorpusError, QuestionError
+from .errors import CorpusError, QuestionError, StaleIndexError
 from .history import standalone_query
 from .lexical import detect_language
 from .retrieve import Retriever
@@ -75,7 +75,12 @@ class RAG:
             raise CorpusError(f"no readable article in {self.settings.corpus_dir}: {reasons}")
         if rebuild:
             self.store.drop()
-        self.store.open(create=True)
+        try:
+            self.store.open(create=True)
+        except StaleIndexError:
+            # Built by an older version from the same corpus: rebuilding loses nothing.
+            self.store.drop()
+            self.store.open(create=True)
         wanted: dict[str, Record] = {}
         embed_text: dict[str, str] = {}
         n_chunks = n_sentences = 0

@@ -27,6 +27,10 @@ class ModelMismatchError(RagError):
     """The index was built with another embedding model than the one configured."""
 
 
+class StaleIndexError(RagError):
+    """The index was built by an older version of this program; `rag index` rebuilds it."""
+
+
 class EmbedderError(RagError):
     """The embedding model cannot be loaded or built."""
 

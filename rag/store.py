@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import ConfigError, IndexMissingError, ModelMismatchError, StoreUnavailableError
+from .errors import ConfigError, IndexMissingError, ModelMismatchError, StaleIndexError, StoreUnavailableError
 from .settings import Settings
 
 Kind = Literal["article", "chunk", "sentence"]
@@ -71,9 +71,9 @@ class ChromaStore:
                 built_with = (collection.metadata or {}).get("embed_model")
                 schema = (collection.metadata or {}).get("schema")
                 if schema != SCHEMA_VERSION:
-                    raise ModelMismatchError(
+                    raise StaleIndexError(
                         f"the index {name!r} at {self.location} was built by an older version of this program "
-                        f"(schema {schema}, expected {SCHEMA_VERSION}). Rebuild it with `rag index --rebuild`."
+                        f"(schema {schema}, expected {SCHEMA_VERSION}). Rebuild it: `rag index`."
                     )
                 if built_with != self.model_name:
                     raise ModelMismatchError(

@@ -19,7 +19,17 @@ from typing import Any
 
 import gradio as gr
 
-from rag import RAG, Answer, Citation, IndexMissingError, IndexStatus, QuestionError, RagError, Settings
+from rag import (
+    RAG,
+    Answer,
+    Citation,
+    IndexMissingError,
+    IndexStatus,
+    QuestionError,
+    RagError,
+    Settings,
+    StaleIndexError,
+)
 
 log = logging.getLogger("rag.ui")
 
@@ -233,7 +243,7 @@ def ensure_index(rag: RAG, say: Callable[[str], None] = print,
             status = rag.status()
             if status.articles and status.chunks:
                 return status
-        except IndexMissingError:
+        except (IndexMissingError, StaleIndexError):  # none yet, or one from an older version
             pass
         say(f"Building the index from {rag.settings.corpus_dir} … (first start only)")
 
@@ -391,7 +401,7 @@ def build_app(rag: RAG) -> gr.Blocks:
             try:
                 yield status_html(rag.status(), rag)
                 return
-            except IndexMissingError:
+            except (IndexMissingError, StaleIndexError):
                 pass
             except RagError as exc:
                 yield f'<div class="rag-status rag-error">{esc(str(exc))}</div>'

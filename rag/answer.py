@@ -127,9 +127,11 @@ def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy
 
 
 def _new_match(pattern: re.Pattern[str], text: str, question: str) -> bool:
-    """True when `text` has a match of `pattern` that the question does not already contain."""
+    """True when `text` has a match of `pattern` that the question does not already contain
+    (a year is no answer to "how many")."""
     asked = {m.group(0).lower() for m in pattern.finditer(question)}
-    return any(m.group(0).lower() not in asked for m in pattern.finditer(text))
+    years = {m.start() for m in _YEAR.finditer(text)} if pattern is _NUMBER else set()
+    return any(m.group(0).lower() not in asked and m.start() not in years for m in pattern.finditer(text))
 
 
 def candidates(question: str, hits: list[Hit], policy: AnswerPolicy) -> list[Candidate]:

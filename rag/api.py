@@ -180,11 +180,16 @@ class RAG:
         yield from generate_answer(q, language, hits, extractive, generator, self.embedder)
 
     def _retrieve(self, question: str, k: int | None, history: Sequence[str] | None) -> list[Hit]:
-        # A follow-up borrows its context from the conversation for the dense query, but its own
-        # words decide the lexical match, so "and how many soldiers?" still looks for soldiers.
+        # A follow-up borrows context from the conversation for the dense query (mixed with its own),
+        # but its own words decide the lexical match, so "and how many soldiers?" looks for soldiers.
         query = standalone_query(question, history)
         cross_lingual = detect_language(question) != self.retriever.profile.language
-        return self.retriever.retrieve(query, k or self.settings.k, lexical_query=question, cross_lingual=cross_lingual)
+        return self.retriever.retrieve(
+            question,
+            k or self.settings.k,
+            cross_lingual=cross_lingual,
+            context=query if query != question else None,
+        )
 
     @property
     def generator(self) -> Generator | None:

@@ -107,14 +107,22 @@ class Retriever:
             )
 
     def retrieve(
-        self, query: str, k: int, lexical_query: str | None = None, cross_lingual: bool = False
+        self,
+        query: str,
+        k: int,
+        lexical_query: str | None = None,
+        cross_lingual: bool = False,
+        context: str | None = None,
     ) -> list[Hit]:
-        """The `k` best chunks for `query`, each with its sentences scored best first."""
+        """The `k` best chunks for `query`, each with its sentences scored best first. With
+        `context` (a follow-up made standalone), the dense query is the mean of both."""
         self._load()
         assert self._chunks is not None and self._chunk_bm25 and self._sentence_bm25
         if not self._chunks:
             return []
-        vector = self.embedder.embed([query], "query")[0]
+        vectors = self.embedder.embed([query, context] if context else [query], "query")
+        vector = vectors.mean(axis=0)
+        vector = vector / (np.linalg.norm(vector) or 1.0)
         lex_q = lexical_query or query
 
         # Sentence level: dense similarity of every sentence, as a z-score for this question.

@@ -51,7 +51,10 @@ def test_questions_the_articles_do_not_answer_are_declined(real_rag: RAG) -> Non
 
 
 def test_follow_up_uses_the_conversation(real_rag: RAG) -> None:
-    alone = real_rag.retrieve("Und wie viele Soldaten?", k=3)
-    follow = real_rag.retrieve("Und wie viele Soldaten?", k=3, history=["Warum griff die OVKS in Kasachstan ein?"])
-    assert any("2500" in h.chunk.text for h in follow)
-    assert [h.chunk.id for h in follow] != [h.chunk.id for h in alone]
+    history = ["Warum griff die OVKS in Kasachstan ein?"]
+    follow_hits = real_rag.retrieve("Und wie viele Soldaten?", k=5, history=history)
+    assert any("2500" in h.chunk.text for h in follow_hits)
+    alone = real_rag.ask("Und wie viele Soldaten?")
+    follow = real_rag.ask("Und wie viele Soldaten?", history=history)
+    assert "2500" in follow.text, follow.text  # the alliance's troops, not any soldiers
+    assert [c.quote for c in follow.citations] != [c.quote for c in alone.citations]

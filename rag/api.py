@@ -82,19 +82,16 @@ class RAG:
             self.store.drop()
             self.store.open(create=True)
         wanted: dict[str, Record] = {}
-        embed_text: dict[str, str] = {}
         n_chunks = n_sentences = 0
         for doc in corpus.documents:
             chunks = chunk_document(doc, self.settings.chunk_tokens, self.settings.chunk_overlap)
             n_chunks += len(chunks)
             article = _article_record(doc, len(chunks))
             wanted[article.id] = article
-            embed_text[article.id] = doc.title
             for c in chunks:
                 meta: Meta = {"kind": "chunk", "source": c.source, "title": c.title, "date": c.date or "",
                         "start": c.start, "end": c.end, "position": c.position}
                 wanted[c.id] = Record(c.id, c.text, meta)
-                embed_text[c.id] = c.text  # a title prefix measured no better and pulls chunks together
             repeats: dict[str, int] = {}
             for span, owner in unique_sentences(chunks):
                 # Keyed by text and its repeat count, not offset: moved text keeps its id and vector.
@@ -103,7 +100,6 @@ class RAG:
                 smeta: Meta = {"kind": "sentence", "source": doc.source, "start": span.start, "end": span.end,
                         "chunk_id": owner.id}
                 wanted.setdefault(sid, Record(sid, span.text, smeta))
-                embed_text[sid] = span.text
                 n_sentences += 1
         existing = {r.id: r for r in self.store.records()}
         new = [r for r in wanted.values() if r.id not in existing]
@@ -112,7 +108,7 @@ class RAG:
         batch = 128  # stored batch by batch: an interrupted build keeps what it embedded
         for i in range(0, len(new), batch):
             part = new[i : i + batch]
-            self.store.add(part, self.embedder.embed([embed_text[r.id] for r in part], "passage"))
+            self.store.add(part, self.embedder.embed([_embedded_text(r) for r in part], "passage"))
             if progress:
                 progress(min(i + batch, len(new)), len(new))
         self.store.update_meta(moved)
@@ -214,6 +210,13 @@ class RAG:
                 "(RAG_MAX_QUESTION_CHARS). Ask about one thing at a time."
             )
         return q
+
+
+def _embedded_text(record: Record) -> str:
+    """What is embedded for a record: its text; for a whole article, its title (articles are too long
+    for the model and are only stored so citations can be shown in context). Chunks carry no title
+    prefix: it measured no better and pulls all chunks of an article together."""
+    return str(record.meta["title"]) if record.meta["kind"] == "article" else record.text
 
 
 def _article_record(doc: Document, n_chunks: int) -> Record:

@@ -11,6 +11,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.corpus import decode
+from rag.errors import CorpusError
+
 from . import report
 from .baseline import TutorialBaseline
 from .metrics import GoldItem, ItemResult, Passage, Quote, SystemRun, evaluate, satisfies
@@ -110,12 +113,12 @@ def read_gold(path: Path) -> tuple[list[GoldItem], list[str]]:
     return items, problems
 
 
-def _raw_text(path: Path) -> str:
-    data = path.read_bytes()
+def _raw_text(path: Path) -> str | None:
+    """The file's text, decoded as the indexer decodes it (UTF-8/BOM, UTF-16, cp1252); None if unusable."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return decode(path.read_bytes(), path.name) if path.is_file() else None
+    except CorpusError:
+        return None
 
 
 def gold_problems(path: Path, corpus_dir: Path) -> list[str]:
@@ -132,9 +135,9 @@ def gold_problems(path: Path, corpus_dir: Path) -> list[str]:
         for source in item.sources:
             if source not in raw:
                 file = corpus_dir / source
-                raw[source] = _raw_text(file) if file.is_file() else None
+                raw[source] = _raw_text(file)
             if raw[source] is None:
-                problems.append(f"{item.id}: source {source!r} is not a file in {corpus_dir}")
+                problems.append(f"{item.id}: source {source!r} is not a readable text file in {corpus_dir}")
         for ev in item.evidence:
             if not EVIDENCE_CHARS[0] <= len(ev) <= EVIDENCE_CHARS[1]:
                 problems.append(f"{item.id}: evidence has {len(ev)} characters, expected 40-200: {ev[:60]!r}")

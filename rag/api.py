@@ -128,18 +128,13 @@ class RAG:
 
     def status(self) -> IndexStatus:
         """Counts of what is indexed; raises IndexMissingError when nothing is."""
-        kinds: dict[str, int] = {"article": 0, "chunk": 0, "sentence": 0}
-        for r in self.store.records():
-            kinds[str(r.meta.get("kind"))] = kinds.get(str(r.meta.get("kind")), 0) + 1
-        return IndexStatus(kinds["article"], kinds["chunk"], kinds["sentence"], self.embedder.name,
-                           self.store.location)
+        return IndexStatus(self.store.count("article"), self.store.count("chunk"), self.store.count("sentence"),
+                           self.embedder.name, self.store.location)
 
     def article(self, source: str) -> Document:
         """The cleaned text of an indexed article, by file name (what citation offsets point into)."""
-        for r in self.store.records("article"):
-            if r.meta.get("source") == source:
-                return Document(source, str(r.meta["title"]), str(r.meta["date"]) or None, r.text,
-                                str(r.meta["hash"]))
+        for r in self.store.records("article", source=source):
+            return Document(source, str(r.meta["title"]), str(r.meta["date"]) or None, r.text, str(r.meta["hash"]))
         raise CorpusError(f"no indexed article named {source!r}; expected one of the indexed file names")
 
     # -- asking -----------------------------------------------------------------------------------

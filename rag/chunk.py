@@ -68,7 +68,7 @@ def chunk_document(doc: Document, chunk_tokens: int, overlap: int) -> list[Chunk
                 start=start,
                 end=end,
                 position=len(chunks),
-                sentences=inside or (Span(start, end, piece),),
+                sentences=inside,
             )
         )
         cursor = start + 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -181,8 +181,6 @@ def _containing(chunks: dict[str, Chunk], s: SentenceRef) -> list[Chunk]:
 
 
 def _with_sentences(chunk: Chunk, spans: list[Span]) -> Chunk:
-    from dataclasses import replace
-
     return replace(chunk, sentences=tuple(sorted(set(spans), key=lambda s: s.start)))
 
 

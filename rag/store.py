@@ -92,10 +92,9 @@ class ChromaStore:
                 client.delete_collection(self.settings.collection)
             self._collection = None
 
-    def records(self, kind: Kind | None = None) -> list[Record]:
-        """Every stored record (of one kind), texts and metadata, without vectors."""
-        where = {"kind": kind} if kind else None
-        got = self.open(create=False).get(where=where, include=["documents", "metadatas"])
+    def records(self, kind: Kind | None = None, source: str | None = None) -> list[Record]:
+        """Every stored record (of one kind, of one article), texts and metadata, without vectors."""
+        got = self.open(create=False).get(where=_where(kind, source), include=["documents", "metadatas"])
         return [
             Record(i, d or "", dict(m or {}))
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -122,9 +121,12 @@ class ChromaStore:
         if ids:
             self.open(create=True).delete(ids=list(ids))
 
-    def count(self) -> int:
-        """Number of stored records (chunks and sentences)."""
-        return int(self.open(create=False).count())
+    def count(self, kind: Kind | None = None) -> int:
+        """Number of stored records (of one kind), without fetching their texts."""
+        collection = self.open(create=False)
+        if kind is None:
+            return int(collection.count())
+        return len(collection.get(where=_where(kind, None), include=[])["ids"])
 
     def query(self, vector: np.ndarray, n: int, kind: Kind) -> list[tuple[str, float]]:
         """The `n` nearest records of `kind` as (id, cosine similarity), best first."""
@@ -169,3 +171,15 @@ class ChromaStore:
                 + ("Expected a running `chroma run` server at that URL." if url else "Expected a writable folder.")
             ) from exc
         return self._client
+
+
+def _where(kind: Kind | None, source: str | None) -> dict[str, Any] | None:
+    """A Chroma metadata filter; Chroma wants `$and` around more than one condition."""
+    conditions: list[dict[str, Any]] = []
+    if kind:
+        conditions.append({"kind": kind})
+    if source:
+        conditions.append({"source": source})
+    if len(conditions) > 1:
+        return {"$and": conditions}
+    return conditions[0] if conditions else None

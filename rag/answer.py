@@ -34,6 +34,10 @@ _QUANTITY = re.compile(
     r"what (share|percentage|proportion|number)|welcher anteil|wie viel prozent)\b",
     re.I,
 )
+_MONEY_Q = re.compile(r"\b(how much (money|did .{0,40}(cost|pay|spend|invest))|wie viel (geld|kostet|kostete)|"
+                      r"what did .{0,40} cost|was kostete)\b", re.I)
+_MONEY = re.compile(r"[$€£¥₽₸]|\b(dollars?|euros?|rubel|rubles?|roubles?|tenge|franken|francs?|pfund|pounds?|"
+                    r"yuan|usd|eur|chf|rub|kzt)\b", re.I)
 _WHEN = re.compile(r"\b(when|since when|what year|which year|wann|seit wann|in welchem jahr|welchem jahr)\b", re.I)
 _CAUSAL = re.compile(
     r"\b(weil|denn|deshalb|darum|daher|deswegen|aufgrund|wegen|angesichts|infolge|damit|grund|auslöser|vorwand|"
@@ -45,7 +49,7 @@ _NUMBER_WORDS = (
     r"tausend|millionen?|milliarden?|dutzend|one|two|three|four|five|six|seven|eight|nine|ten|"
     r"eleven|twelve|twenty|hundred|thousand|million|billion|dozen|half|hälfte"
 )
-_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.I)
+_NUMBER = re.compile(rf"\d+(?:[.,'’]\d+)*|\b({_NUMBER_WORDS})\b", re.I)
 _DATE = re.compile(
     r"\b(1[0-9]|20)\d\d\b|\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
     r"november|dezember|january|february|march|june|july|october|december|"
@@ -70,13 +74,16 @@ class AnswerPolicy:
     max_quotes: int = 2
     min_confidence: float = 2.5  # best sentence score, in standard deviations above the corpus mean
     small_corpus_share: float = 0.5  # of the largest z-score a tiny corpus allows, if that is lower
-    keep_within: float = 0.75  # a second quote must score within this distance of the best one
+    keep_within: float = 1.5  # a second quote must score within this distance of the best one
     hint_bonus: float = 0.5  # a causal sentence for "why", a number for "how many", a date for "when"
     rank_bonus: float = 0.3  # per rank of the chunk that holds the sentence (rank 1 gets 4x, rank 5 none)
     heading_penalty: float = 1.5  # lines without sentence punctuation are headings, not answers
     short_words: int = 8  # sentences shorter than this many words ...
     short_penalty: float = 0.15  # ... lose this much per missing word
     max_quote_chars: int = 450
+    # The sentence that matches the question's words often only sets up the answer ("..., said X."),
+    # which follows it: quote the next sentence of the same paragraph too.
+    quote_next: bool = True
     type_window: float = 1.0  # how much weaker a quote with the asked-for number or date may be
     max_unknown_names: int = 2  # this many terms the corpus never mentions ...
     unknown_share: float = 0.6  # ... making up this share of its names: the question is about something else
@@ -92,8 +99,9 @@ class Candidate:
     score: float
 
 
-def _expand(hit: Hit, span: Span, max_chars: int) -> Span:
-    """Join the next sentence of the same paragraph when this one introduces it or it leans back."""
+def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
+    """Join the next sentence of the same paragraph (always, or when this one introduces it or it
+    leans back on this one)."""
     sentences = hit.chunk.sentences
     idx = next((i for i, s in enumerate(sentences) if s.start == span.start), None)
     if idx is None or idx + 1 >= len(sentences):
@@ -102,7 +110,7 @@ def _expand(hit: Hit, span: Span, max_chars: int) -> Span:
     gap = hit.chunk.text[span.end - hit.chunk.start : nxt.start - hit.chunk.start]
     if "\n\n" in gap or nxt.end - span.start > max_chars:
         return span
-    if span.text.rstrip().endswith(":") or _LEANS_BACK.search(nxt.text):
+    if always or span.text.rstrip().endswith(":") or _LEANS_BACK.search(nxt.text):
         text = hit.chunk.text[span.start - hit.chunk.start : nxt.end - hit.chunk.start]
         return Span(span.start, nxt.end, text)
     return span
@@ -110,7 +118,7 @@ def _expand(hit: Hit, span: Span, max_chars: int) -> Span:
 
 def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy, k: int) -> float:
     score = base + policy.rank_bonus * max(0, k - hit.rank)
-    if not _TERMINAL.search(text.rstrip()) and not text.rstrip().endswith(":"):
+    if _is_heading(text):
         score -= policy.heading_penalty
     words = len(text.split())
     if words < policy.short_words:  # short generic sentences sit close to every question in e5's space
@@ -124,6 +132,11 @@ def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy
     if _WHEN.search(question) and _DATE.search(text):
         score += policy.hint_bonus
     return score
+
+
+def _is_heading(text: str) -> bool:
+    """Lines without sentence punctuation are headings: they count as evidence, but are not quoted."""
+    return not _TERMINAL.search(text.rstrip()) and not text.rstrip().endswith(":")
 
 
 def _new_match(pattern: re.Pattern[str], text: str, question: str) -> bool:
@@ -144,7 +157,7 @@ def candidates(question: str, hits: list[Hit], policy: AnswerPolicy) -> list[Can
             if key in seen:
                 continue
             seen.add(key)
-            span = _expand(hit, s.span, policy.max_quote_chars)
+            span = _expand(hit, s.span, policy.max_quote_chars, policy.quote_next)
             out.append(Candidate(hit, span, _score(question, hit, s.score, span.text, policy, len(hits))))
     return sorted(out, key=lambda c: -c.score)
 
@@ -173,7 +186,7 @@ def select(question: str, hits: list[Hit], policy: AnswerPolicy) -> tuple[list[C
     for c in ranked:
         if len(chosen) == policy.max_quotes or c.score < best - policy.keep_within:
             break
-        if any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen):
+        if _is_heading(c.span.text) or any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen):
             continue
         chosen.append(c)
     return chosen, best
@@ -183,7 +196,7 @@ def unknown_terms(question: str, vocabulary: frozenset[str], names_only: bool) -
     """Terms of the question that occur nowhere in the indexed text (not even inside a compound),
     and how many were checked: its capitalised words (names), or all its content words."""
     if names_only:
-        words = [t for m in _CAPITALISED.finditer(question) for t in analyze(m.group(1))[:1]]
+        words = list(dict.fromkeys(t for m in _CAPITALISED.finditer(question) for t in analyze(m.group(1))[:1]))
     else:
         words = list(dict.fromkeys(analyze(question)))
     unknown = [t for t in words if not _known(t, vocabulary)]
@@ -213,8 +226,11 @@ def _known(term: str, vocabulary: frozenset[str]) -> bool:
 
 
 def missing_answer_type(question: str, chosen: list[Candidate]) -> bool:
-    """A 'how many' question needs a new number in the quotes, a 'when' question a date."""
+    """A 'how many' question needs a new number in the quotes, 'how much money' a currency, a 'when'
+    question a date."""
     text = " ".join(c.span.text for c in chosen)
+    if _MONEY_Q.search(question) and not _MONEY.search(text):
+        return True
     if _QUANTITY.search(question) and not _new_match(_NUMBER, text, question):
         return True
     return bool(_WHEN.search(question) and not _DATE.search(text))
@@ -243,7 +259,7 @@ def compose(
         not chosen
         or confidence < min_confidence(policy, profile)
         or (profile and about_something_else(question, language == profile.language, profile.vocabulary, policy))
-        or missing_answer_type(question, chosen)
+        or missing_answer_type(question, chosen[:1])  # the best quote must hold it, not a weaker one
     ):
         hint = t["abstain_hint"].format(title=hits[0].chunk.title) if hits else ""
         return Answer(question, t["abstain"] + hint, True, (), tuple(hits), language, confidence=confidence)

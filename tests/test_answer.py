@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rag.answer import AnswerPolicy, compose
 from rag.lexical import analyze, detect_language
 from rag.schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
@@ -25,6 +27,13 @@ def _hit(scores: dict[str, float], rank: int = 1) -> Hit:
         sorted((ScoredSentence(s, _score(scores, s.text)) for s in spans), key=lambda s: -s.score)
     )
     return Hit(chunk, 0.1, rank, scored)
+
+
+def _without(hit: Hit, marker: str) -> Hit:
+    """The hit with every sentence containing `marker` gone from its chunk too."""
+    keep = [s for s in hit.sentences if marker not in s.span.text]
+    chunk = replace(hit.chunk, sentences=tuple(s for s in hit.chunk.sentences if marker not in s.text))
+    return Hit(chunk, hit.score, hit.rank, tuple(keep))
 
 
 def _score(scores: dict[str, float], text: str) -> float:
@@ -73,12 +82,15 @@ def test_weak_evidence_is_declined() -> None:
 
 
 def test_how_many_needs_a_new_number_and_when_needs_a_date() -> None:
-    hit = _hit({"Denn die Reg": 6.0, "Im Jahr 2022": 5.5})
-    typed = compose("Wie viele Menschen protestierten?", [hit], "de", profile=PROFILE)
+    hit = _hit({"Die Lage ist": 6.0, "Das Bündnis": 5.5})
+    typed = compose("Wie viele Soldaten kamen?", [hit], "de", profile=PROFILE)
     assert not typed.abstained
-    assert typed.citations[0].quote.startswith("Im Jahr 2022"), "a quote with a number beats a slightly better one"
-    no_numbers = _hit({"Die Lage ist": 6.0})
-    no_numbers = Hit(no_numbers.chunk, 0.1, 1, tuple(s for s in no_numbers.sentences if "2" not in s.span.text))
+    assert typed.citations[0].quote.startswith("Das Bündnis"), "a quote with a number beats a slightly better one"
+    year_only = _without(_hit({"Im Jahr 2022": 6.0}), "2500")
+    assert compose("Wie viele Menschen protestierten?", [year_only], "de", profile=PROFILE).abstained, (
+        "a year is no count"
+    )
+    no_numbers = _without(_hit({"Die Lage ist": 6.0}), "2")
     assert compose("Wie viele Menschen wurden verletzt?", [no_numbers], "de", profile=PROFILE).abstained
     assert compose("When did the protests happen?", [no_numbers], "en", profile=PROFILE).abstained
 
@@ -100,3 +112,19 @@ def test_the_threshold_shrinks_for_a_tiny_corpus() -> None:
     assert compose("What did the alliance do?", [hit], "en", policy, PROFILE).abstained
     tiny = CorpusProfile(PROFILE.vocabulary, "de", 5)  # z-scores over 5 sentences never exceed 2
     assert not compose("What did the alliance do?", [hit], "en", policy, tiny).abstained
+
+
+def test_the_sentence_after_the_best_match_is_quoted_with_it() -> None:
+    hit = _hit({"Die Lage ist": 6.0})
+    answer = compose("Wie ist die Lage?", [hit], "de", profile=PROFILE)
+    quote = answer.citations[0].quote
+    assert quote == "Die Lage ist ernst. Im Jahr 2022 protestierten viele Menschen gegen hohe Preise."
+    assert TEXT[answer.citations[0].start : answer.citations[0].end] == quote
+    alone = compose("Wie ist die Lage?", [hit], "de", AnswerPolicy(quote_next=False), PROFILE)
+    assert alone.citations[0].quote == "Die Lage ist ernst."
+
+
+def test_how_much_money_needs_a_currency() -> None:
+    hit = _hit({"Das Bündnis": 6.0})
+    assert compose("How much money did the alliance spend?", [hit], "en", profile=PROFILE).abstained
+    assert not compose("How many soldiers did the alliance send?", [hit], "en", profile=PROFILE).abstained

@@ -145,10 +145,15 @@ def is_correct(result: ItemResult, item: GoldItem) -> bool:
     return result.abstained
 
 
-def citation_ok(quote: Quote, item: GoldItem, articles: Mapping[str, str]) -> bool:
-    """Verbatim in the cleaned article it names, and on the gold evidence or from a gold source."""
+def is_verbatim(quote: Quote, articles: Mapping[str, str]) -> bool:
+    """The quote is a verbatim span of the cleaned text of the article it names."""
     text = articles.get(quote.source)
-    if not quote.quote or text is None or quote.quote not in text:
+    return bool(quote.quote) and text is not None and quote.quote in text
+
+
+def citation_on_gold(quote: Quote, item: GoldItem, articles: Mapping[str, str]) -> bool:
+    """Verbatim in the cleaned article it names, and on the gold evidence or from a gold source."""
+    if not is_verbatim(quote, articles):
         return False
     if quote.source in item.sources:
         return True
@@ -208,9 +213,15 @@ def item_accuracy(pairs: Pairs) -> float | None:
 
 
 def citation_precision(pairs: Pairs, articles: Mapping[str, str]) -> float | None:
-    """Over all citations of answered answer items: share that pass `citation_ok`."""
+    """Over all citations of answered answer items: share that are verbatim spans of the article they name."""
+    checks = [is_verbatim(q, articles) for r, g in _answer_pairs(pairs) if not r.abstained for q in r.citations]
+    return _mean([float(c) for c in checks])
+
+
+def citation_relevance(pairs: Pairs, articles: Mapping[str, str]) -> float | None:
+    """Stricter: share that are verbatim and also come from a gold source or overlap a gold evidence string."""
     checks = [
-        citation_ok(q, g, articles) for r, g in _answer_pairs(pairs) if not r.abstained for q in r.citations
+        citation_on_gold(q, g, articles) for r, g in _answer_pairs(pairs) if not r.abstained for q in r.citations
     ]
     return _mean([float(c) for c in checks])
 
@@ -246,6 +257,7 @@ def compute(pairs: Pairs, articles: Mapping[str, str]) -> Metrics:
     out["abstain_correct"] = abstain_correct(pairs)
     out["item_accuracy"] = item_accuracy(pairs)
     out["citation_precision"] = citation_precision(pairs, articles)
+    out["citation_relevance"] = citation_relevance(pairs, articles)
     out["cited_sentence_share"] = cited_sentence_share(pairs)
     latencies = [r.latency_ms for r, _ in pairs]
     out["latency_p50_ms"] = percentile(latencies, 50)

@@ -18,7 +18,7 @@ COLUMNS = (
     "n", "evidence_hit@1", "evidence_hit@3", "evidence_hit@5", "evidence_hit@10",
     "source_hit@1", "source_hit@3", "source_hit@5", "source_hit@10", "MRR@10",
     "answer_correct", "false_abstain", "abstain_correct", "item_accuracy",
-    "citation_precision", "cited_sentence_share", "latency_p50_ms", "latency_p95_ms",
+    "citation_precision", "citation_relevance", "cited_sentence_share", "latency_p50_ms", "latency_p95_ms",
 )
 PLOTS = {"metrics_by_group.png": "Metrics by type and language", "latency.png": "Latency of one answer"}
 
@@ -33,8 +33,9 @@ Unless noted, metrics are over the items whose expected behaviour is "answer".
 - abstain_correct: over the "abstain" and "abstain_or_flag_unrelated" items, the share it abstained on.
   item_accuracy: over all items, the share handled as expected.
 - citation_precision: over every citation of the answered (not abstained) answer items, the share whose quote
-  is verbatim in the cleaned text of the article it names AND comes from a gold source or overlaps a gold
-  evidence string (60% of the words, either way).
+  is a verbatim span of the cleaned text of the article it names.
+  citation_relevance: the share that is verbatim AND comes from a gold source or overlaps a gold evidence
+  string (60% of the words, either way): a verbatim quote from an article the question is not about fails it.
 - cited_sentence_share: answer sentences are cut after each run of [n] markers and after . ! ? … (with closing
   quotes) that is followed by whitespace and not by a marker - a marker right after a sentence end belongs
   to it; pieces without a letter or digit are dropped. The metric is the share of those sentences, over all

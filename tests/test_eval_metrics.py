@@ -13,6 +13,7 @@ from evals.metrics import (
     answer_correct,
     answer_sentences,
     citation_precision,
+    citation_relevance,
     cited_sentence_share,
     compute,
     coverage,
@@ -122,20 +123,22 @@ def test_abstain_correct_only_over_abstain_items() -> None:
     assert abstain_correct([(result(answer="x"), gold())]) is None
 
 
-def test_citation_precision_verbatim_and_on_evidence() -> None:
+def test_citation_precision_is_verbatim_and_relevance_also_on_evidence() -> None:
     good = Quote("a.txt", EVIDENCE)
     wrong_text = Quote("a.txt", "Ein Satz, der so nicht im Artikel steht.")
     wrong_article = Quote("b.txt", "Ganz anderer Text über Almaty und Astana.")  # verbatim, but off-topic
     unknown = Quote("zzz.txt", EVIDENCE)
     r = result(answer="2500 Soldaten [1] [2] [3] [4]", citations=(good, wrong_text, wrong_article, unknown))
-    assert citation_precision([(r, gold())], ARTICLES) == 0.25
-    # From a non-gold article but overlapping the evidence: precise.
+    assert citation_precision([(r, gold())], ARTICLES) == 0.5
+    assert citation_relevance([(r, gold())], ARTICLES) == 0.25
+    # From a non-gold article but overlapping the evidence: relevant.
     elsewhere = {"c.txt": EVIDENCE}
     r2 = result(answer="x [1]", citations=(Quote("c.txt", EVIDENCE),))
-    assert citation_precision([(r2, gold())], elsewhere) == 1.0
+    assert citation_relevance([(r2, gold())], elsewhere) == 1.0
     # Abstentions' citations are not counted.
     r3 = result(answer="nein", abstained=True, citations=(wrong_text,))
     assert citation_precision([(r3, gold())], ARTICLES) is None
+    assert citation_relevance([(r3, gold())], ARTICLES) is None
 
 
 def test_answer_sentences_and_cited_share() -> None:

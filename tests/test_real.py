@@ -54,7 +54,9 @@ def test_follow_up_uses_the_conversation(real_rag: RAG) -> None:
     history = ["Warum griff die OVKS in Kasachstan ein?"]
     follow_hits = real_rag.retrieve("Und wie viele Soldaten?", k=5, history=history)
     assert any("2500" in h.chunk.text for h in follow_hits)
-    alone = real_rag.ask("Und wie viele Soldaten?")
     follow = real_rag.ask("Und wie viele Soldaten?", history=history)
     assert "2500" in follow.text, follow.text  # the alliance's troops, not any soldiers
-    assert [c.quote for c in follow.citations] != [c.quote for c in alone.citations]
+    # "he" is the spokesman the conversation was about: only with the history is he quoted.
+    question, earlier = "What did he say about the referendums?", ["Who is Aibek Smadiyarov?"]
+    assert "Smadiyarow" in real_rag.ask(question, history=earlier).text
+    assert "Smadiyarow" not in real_rag.ask(question).text

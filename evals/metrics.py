@@ -22,6 +22,10 @@ _SENTENCE_END = re.compile(
     rf"(?:{_MARKER})(?:\s*{_MARKER})*|[.!?…]+[\"'”“»«’)\]]*(?=\s+(?!\s*{_MARKER}))"
 )
 
+# An opening quotation mark up to the first closing one that is followed by a citation marker.
+_CITED_QUOTE = re.compile(rf"[„“«»]((?:(?!{_MARKER}).)*?)[“”»«]\s*(?={_MARKER})", re.S)
+_HIDE_ENDS = str.maketrans({".": "\u2024", "!": "\u01c3", "?": "\u0294", "…": "\u2025"})  # same length
+
 
 @dataclass(frozen=True)
 class GoldItem:
@@ -112,10 +116,12 @@ def satisfies(text: str, must_include: Sequence[Sequence[str]]) -> bool:
 
 
 def answer_sentences(text: str) -> list[str]:
-    """The answer split after `[n]` marker runs and after sentence ends not followed by a marker."""
+    """The answer split after `[n]` marker runs and after sentence ends not followed by a marker.
+    A quotation closed right before a marker is one cited unit, however many sentences it quotes."""
+    masked = _CITED_QUOTE.sub(lambda m: m.group(0).translate(_HIDE_ENDS), text)
     out: list[str] = []
     cut = 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in _SENTENCE_END.finditer(masked):
         out.append(text[cut : m.end()])
         cut = m.end()
     out.append(text[cut:])

@@ -38,7 +38,8 @@ Unless noted, metrics are over the items whose expected behaviour is "answer".
   string (60% of the words, either way): a verbatim quote from an article the question is not about fails it.
 - cited_sentence_share: answer sentences are cut after each run of [n] markers and after . ! ? … (with closing
   quotes) that is followed by whitespace and not by a marker - a marker right after a sentence end belongs
-  to it; pieces without a letter or digit are dropped. The metric is the share of those sentences, over all
+  to it, and a quotation closed right before a marker is one unit however many sentences it quotes; pieces
+  without a letter or digit are dropped. The metric is the share of those sentences, over all
   answered answer items, that carry a [n] marker.
 - latency: wall time of one `ask` call (the baseline: its retrieval plus answer), p50 and p95, all items.
 - baseline: the tutorial pipeline - raw files, RecursiveCharacterTextSplitter(1000, 200) by characters, the

@@ -148,6 +148,10 @@ def test_answer_sentences_and_cited_share() -> None:
     r = result(answer=text)
     assert cited_sentence_share([(r, gold())]) == 0.75
     assert cited_sentence_share([(result(answer="x", abstained=True), gold())]) is None
+    # A quotation of two sentences closed by one marker is one cited unit; a nested quote does not end it.
+    two = "Laut den Artikeln: „Die „Mini-Nato“ kam. Sie blieb.“ [1] Frei erfunden. Danach."
+    assert answer_sentences(two) == ["Laut den Artikeln: „Die „Mini-Nato“ kam. Sie blieb.“ [1]",
+                                     "Frei erfunden.", "Danach."]
 
 
 def test_percentiles_and_compute_groups() -> None:

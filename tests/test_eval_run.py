@@ -39,9 +39,11 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-def test_check_gold_passes_on_the_real_gold_file(capsys: pytest.CaptureFixture[str]) -> None:
-    assert DEFAULT_GOLD.exists(), "evals/gold.jsonl is missing"
-    assert main(check_gold=DEFAULT_GOLD) == 0, capsys.readouterr().out
+@pytest.mark.parametrize("name", ["gold.jsonl", "fresh.jsonl", "fresh2.jsonl"])
+def test_check_gold_passes_on_the_real_gold_files(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = DEFAULT_GOLD.parent / name
+    assert path.exists(), f"evals/{name} is missing"
+    assert main(check_gold=path) == 0, capsys.readouterr().out
     assert capsys.readouterr().out.strip().endswith(": ok")
 
 

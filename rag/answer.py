@@ -92,7 +92,7 @@ class AnswerPolicy:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A quotable span (one sentence, or two when the second leans on the first) and its score."""
+    """A quotable span (a sentence, with the next one of its paragraph when that fits) and its score."""
 
     hit: Hit
     span: Span

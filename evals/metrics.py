@@ -179,6 +179,11 @@ def _answer_pairs(pairs: Pairs) -> list[tuple[ItemResult, GoldItem]]:
     return [(r, g) for r, g in pairs if g.expected_behavior == ANSWER]
 
 
+def _answered_citations(pairs: Pairs) -> list[tuple[Quote, GoldItem]]:
+    """Every citation of the answer items the system answered (an abstention cites nothing)."""
+    return [(q, g) for r, g in _answer_pairs(pairs) if not r.abstained for q in r.citations]
+
+
 def evidence_hit_at(pairs: Pairs, k: int) -> float | None:
     """Share of answer items with an evidence hit in the top k."""
     scored = [(r, g) for r, g in _answer_pairs(pairs) if g.evidence]
@@ -220,16 +225,12 @@ def item_accuracy(pairs: Pairs) -> float | None:
 
 def citation_precision(pairs: Pairs, articles: Mapping[str, str]) -> float | None:
     """Over all citations of answered answer items: share that are verbatim spans of the article they name."""
-    checks = [is_verbatim(q, articles) for r, g in _answer_pairs(pairs) if not r.abstained for q in r.citations]
-    return _mean([float(c) for c in checks])
+    return _mean([float(is_verbatim(q, articles)) for q, _ in _answered_citations(pairs)])
 
 
 def citation_relevance(pairs: Pairs, articles: Mapping[str, str]) -> float | None:
     """Stricter: share that are verbatim and also come from a gold source or overlap a gold evidence string."""
-    checks = [
-        citation_on_gold(q, g, articles) for r, g in _answer_pairs(pairs) if not r.abstained for q in r.citations
-    ]
-    return _mean([float(c) for c in checks])
+    return _mean([float(citation_on_gold(q, g, articles)) for q, g in _answered_citations(pairs)])
 
 
 def cited_sentence_share(pairs: Pairs) -> float | None:

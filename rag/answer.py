@@ -196,9 +196,10 @@ def unknown_terms(question: str, vocabulary: frozenset[str], names_only: bool) -
     """Terms of the question that occur nowhere in the indexed text (not even inside a compound),
     and how many were checked: its capitalised words (names), or all its content words."""
     if names_only:
-        words = list(dict.fromkeys(t for m in _CAPITALISED.finditer(question) for t in analyze(m.group(1))[:1]))
+        terms = [t for m in _CAPITALISED.finditer(question) for t in analyze(m.group(1))[:1]]
     else:
-        words = list(dict.fromkeys(analyze(question)))
+        terms = analyze(question)
+    words = list(dict.fromkeys(terms))  # "Russian ... Russians" is one name, counted once
     unknown = [t for t in words if not _known(t, vocabulary)]
     return unknown, len(words)
 

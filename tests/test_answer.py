@@ -104,6 +104,9 @@ def test_questions_about_things_the_articles_never_mention_are_declined() -> Non
     ):
         assert compose(question, [hit], detect_language(question), profile=PROFILE).abstained, question
     assert not compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", profile=PROFILE).abstained
+    # One unknown name said twice ("Russian", "Russians") beside a known one is not "mostly unknown names".
+    repeated = "How many soldiers came to Kasachstan from Russian units, as Russians say?"
+    assert not compose(repeated, [hit], "en", profile=PROFILE).abstained
 
 
 def test_the_threshold_shrinks_for_a_tiny_corpus() -> None:

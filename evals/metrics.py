@@ -110,9 +110,14 @@ def is_evidence_hit(passage: str, evidence: Sequence[str]) -> bool:
 
 
 def satisfies(text: str, must_include: Sequence[Sequence[str]]) -> bool:
-    """Every fact has at least one of its surface forms in `text`, case-insensitively."""
-    low = text.lower()
-    return all(any(form.lower() in low for form in fact) for fact in must_include)
+    """Every fact has at least one of its surface forms in `text`, case-insensitively and with any run
+    of whitespace (a no-break space in an article, a line break in a quote) as one space."""
+    low = _spaces(text)
+    return all(any(_spaces(form) in low for form in fact) for fact in must_include)
+
+
+def _spaces(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def answer_sentences(text: str) -> list[str]:

@@ -62,6 +62,12 @@ _LEANS_BACK = re.compile(
     r"this is why|that is why|so)\b",
     re.I,
 )
+_INTERROGATIVE = re.compile(
+    r"^\W*((und|doch|aber|and|but|so)\s+)?(wie|was|wer|wen|wem|wessen|warum|wieso|weshalb|weswegen|wo\w*|wann|"
+    r"welche[rsmn]?|ob|why|what|who|whom|whose|how|where|when|which|whether)\b",
+    re.I,
+)
+_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„«»“])")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _TERMINAL = re.compile(r"[.!?…][\"'»«“”’)\]]*$")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÄÖÜ][\w’'-]{2,})")
@@ -108,9 +114,10 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
         return span
     nxt = sentences[idx + 1]
     gap = hit.chunk.text[span.end - hit.chunk.start : nxt.start - hit.chunk.start]
-    if "\n\n" in gap or nxt.end - span.start > max_chars:
+    introduces = span.text.rstrip().endswith(":")  # a colon opens what follows, even a new paragraph
+    if ("\n\n" in gap and not introduces) or nxt.end - span.start > max_chars:
         return span
-    if always or span.text.rstrip().endswith(":") or _LEANS_BACK.search(nxt.text):
+    if always or introduces or _LEANS_BACK.search(nxt.text):
         text = hit.chunk.text[span.start - hit.chunk.start : nxt.end - hit.chunk.start]
         return Span(span.start, nxt.end, text)
     return span
@@ -123,7 +130,7 @@ def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy
     words = len(text.split())
     if words < policy.short_words:  # short generic sentences sit close to every question in e5's space
         score -= policy.short_penalty * (policy.short_words - words)
-    if text.rstrip("»“”\"' ").endswith("?"):  # rhetorical questions in the article answer nothing
+    if _is_rhetorical(text):
         score -= policy.heading_penalty
     if _WHY.search(question) and _CAUSAL.search(text):
         score += policy.hint_bonus
@@ -132,6 +139,15 @@ def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy
     if _WHEN.search(question) and _DATE.search(text):
         score += policy.hint_bonus
     return score
+
+
+def _is_rhetorical(text: str) -> bool:
+    """An article's own question ("Und warum erhebt sich das Volk?") answers nothing; a statement that
+    merely ends on a quoted or parenthetical question ('..., antwortet er mit einem "Na und?"') does."""
+    if not text.rstrip("»“”\"' ").endswith("?"):
+        return False
+    last = _LAST_SENTENCE.split(text.strip())[-1]
+    return len(last.split()) <= 8 or bool(_INTERROGATIVE.match(last))
 
 
 def _is_heading(text: str) -> bool:

@@ -15,14 +15,19 @@ TEXT = (
 )
 
 
-def _hit(scores: dict[str, float], rank: int = 1) -> Hit:
+SENTENCES = (
+    "Unruhen in Almaty", "Das Bündnis schickte rund 2500 Soldaten nach Kasachstan.",
+    "Denn die Regierung bat um Hilfe.", "Die Lage ist ernst.",
+    "Im Jahr 2022 protestierten viele Menschen gegen hohe Preise.",
+)
+
+
+def _hit(scores: dict[str, float], rank: int = 1, text: str = TEXT, sentences: tuple[str, ...] = SENTENCES) -> Hit:
     spans = []
-    for text in ("Unruhen in Almaty", "Das Bündnis schickte rund 2500 Soldaten nach Kasachstan.",
-                 "Denn die Regierung bat um Hilfe.", "Die Lage ist ernst.",
-                 "Im Jahr 2022 protestierten viele Menschen gegen hohe Preise."):
-        start = TEXT.index(text)
-        spans.append(Span(start, start + len(text), text))
-    chunk = Chunk("c1", "a.txt", "Unruhen", "2022-01-07", TEXT, 0, len(TEXT), 0, tuple(spans))
+    for sentence in sentences:
+        start = text.index(sentence)
+        spans.append(Span(start, start + len(sentence), sentence))
+    chunk = Chunk("c1", "a.txt", "Unruhen", "2022-01-07", text, 0, len(text), 0, tuple(spans))
     scored = tuple(
         sorted((ScoredSentence(s, _score(scores, s.text)) for s in spans), key=lambda s: -s.score)
     )
@@ -131,3 +136,31 @@ def test_how_much_money_needs_a_currency() -> None:
     hit = _hit({"Das Bündnis": 6.0})
     assert compose("How much money did the alliance spend?", [hit], "en", profile=PROFILE).abstained
     assert not compose("How many soldiers did the alliance send?", [hit], "en", profile=PROFILE).abstained
+
+
+def test_a_colon_carries_the_quote_into_the_next_paragraph() -> None:
+    text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDanach war Ruhe."
+    sentences = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",
+                 "Danach war Ruhe.")
+    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    hit = _hit({"Auf dem": 6.0}, text=text, sentences=sentences)
+    quote = compose("Was stand auf dem Transparent?", [hit], "de", profile=profile).citations[0].quote
+    assert quote == "Auf dem Transparent stand:\n\n«Wir bleiben hier.»"
+    # Without the colon a paragraph break still ends the quote.
+    plain = _hit({"«Wir": 6.0}, text=text, sentences=sentences)
+    assert compose("Was stand da?", [plain], "de", profile=profile).citations[0].quote == "«Wir bleiben hier.»"
+
+
+def test_the_articles_own_questions_are_not_answers_but_statements_ending_on_one_are() -> None:
+    text = ("Und warum erhebt sich das Volk? Die Regierung antwortete auf die Forderung nur mit einem kurzen "
+            "\"Na und?\"\n\nDie Preise stiegen.")
+    sentences = ("Und warum erhebt sich das Volk?",
+                 "Die Regierung antwortete auf die Forderung nur mit einem kurzen \"Na und?\"", "Die Preise stiegen.")
+    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    one = AnswerPolicy(quote_next=False, max_quotes=1)
+    rhetorical = _hit({"Und warum": 6.0, "Die Preise": 5.0}, text=text, sentences=sentences)
+    answer = compose("Warum erhebt sich das Volk?", [rhetorical], "de", one, profile)
+    assert answer.citations[0].quote == "Die Preise stiegen."
+    statement = _hit({"Die Regierung": 6.0, "Die Preise": 5.5}, text=text, sentences=sentences)
+    answer = compose("Wie antwortete die Regierung?", [statement], "de", one, profile)
+    assert answer.citations[0].quote.startswith("Die Regierung antwortete")

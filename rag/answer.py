@@ -136,7 +136,7 @@ def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy
         score += policy.hint_bonus
     if _QUANTITY.search(question) and _new_match(_NUMBER, text, question):
         score += policy.hint_bonus
-    if _WHEN.search(question) and _DATE.search(text):
+    if _asks_when(question) and _DATE.search(text):
         score += policy.hint_bonus
     return score
 
@@ -250,7 +250,12 @@ def missing_answer_type(question: str, chosen: list[Candidate]) -> bool:
         return True
     if _QUANTITY.search(question) and not _new_match(_NUMBER, text, question):
         return True
-    return bool(_WHEN.search(question) and not _DATE.search(text))
+    return bool(_asks_when(question) and not _DATE.search(text))
+
+
+def _asks_when(question: str) -> bool:
+    # "When Tokayev called for help, how many troops came?": the "when" clause sets the scene, the count is asked.
+    return bool(_WHEN.search(question)) and not _QUANTITY.search(question)
 
 
 def min_confidence(policy: AnswerPolicy, profile: CorpusProfile | None) -> float:

@@ -164,3 +164,9 @@ def test_the_articles_own_questions_are_not_answers_but_statements_ending_on_one
     statement = _hit({"Die Regierung": 6.0, "Die Preise": 5.5}, text=text, sentences=sentences)
     answer = compose("Wie antwortete die Regierung?", [statement], "de", one, profile)
     assert answer.citations[0].quote.startswith("Die Regierung antwortete")
+
+
+def test_a_when_clause_that_sets_the_scene_does_not_make_a_count_question_ask_for_a_date() -> None:
+    hit = _hit({"Das Bündnis": 6.0})
+    scene = compose("When the unrest began, how many soldiers did the alliance send?", [hit], "en", profile=PROFILE)
+    assert not scene.abstained and "2500" in scene.citations[0].quote

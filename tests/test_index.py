@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import RAG, CorpusError, IndexMissingError, ModelMismatchError, QuestionError, Settings, StaleIndexError
+from rag.retrieve import CROSS_LINGUAL_LEXICAL_WEIGHT, LEXICAL_WEIGHT
 from rag.store import ChromaStore
 
 
@@ -128,3 +129,15 @@ def test_an_index_from_an_older_version_asks_for_a_rebuild(fake_rag: RAG) -> Non
         fresh.retrieve("Jurten")
     assert fresh.index().added > 0, "indexing rebuilds an index from an older version"
     assert fresh.retrieve("Jurten", k=1)[0].chunk.source == "003_c8df31e21304c225.txt"
+
+
+def test_across_languages_a_sentence_lexical_match_weighs_more(fake_rag: RAG) -> None:
+    fake_rag.index()
+    query = "Tokajew OVKS Soldaten"
+    for cross, weight in ((False, LEXICAL_WEIGHT), (True, CROSS_LINGUAL_LEXICAL_WEIGHT)):
+        hits = fake_rag.retriever.retrieve(query, 5, cross_lingual=cross)
+        scored = [s for h in hits for s in h.sentences if s.lexical > 0]
+        assert scored, "the query's names occur in the corpus"
+        for s in scored:
+            assert s.score == pytest.approx(s.dense_z + weight * s.lexical, abs=1e-5)
+    assert CROSS_LINGUAL_LEXICAL_WEIGHT > LEXICAL_WEIGHT

@@ -161,7 +161,8 @@ def paragraph_html(text: str, start: int, end: int) -> str:
         before = "… " + before[len(before) - room :].split(" ", 1)[-1]
     if len(after) > room:
         after = after[:room].rsplit(" ", 1)[0] + " …"
-    return f"{esc(before)}<mark>{esc(text[start:end])}</mark>{esc(after)}"
+    quote = esc(text[start:end]).replace("\n\n", "<br>")  # a quote after a colon may run into the next paragraph
+    return f"{esc(before)}<mark>{quote}</mark>{esc(after)}"
 
 
 def citation_html(rag: RAG, c: Citation) -> str:

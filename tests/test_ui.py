@@ -249,3 +249,11 @@ def test_main_builds_the_index_and_launches_with_settings(
     ui.main(host="0.0.0.0", port=9999)
     assert launched["server_name"] == "0.0.0.0" and launched["server_port"] == 9999
     assert launched["auth"] is None
+
+
+def test_a_quote_that_runs_into_the_next_paragraph_is_marked_whole_with_a_break() -> None:
+    text = "Vorher.\n\nAuf dem Transparent stand:\n\n«Wir bleiben <hier>.»\n\nDanach war Ruhe."
+    start = text.index("Auf dem")
+    end = text.index("»") + 1
+    html = ui.paragraph_html(text, start, end)
+    assert html == "<mark>Auf dem Transparent stand:<br>«Wir bleiben &lt;hier&gt;.»</mark>"

@@ -38,6 +38,10 @@ _DE = set(
     """.split()  # noqa: SIM905
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Latin '-um' nouns take '-en' in the German plural and '-ums' in the English one (Referendum, Referenden,
+# referendums; Zentrum, Zentren): all forms become the German plural before stemming. Not '-tum'
+# (Reichtum, Wachstum), which is German and keeps it.
+_LATIN_UM = re.compile(r"(?<=\w{4})(?<!t)ums?$")
 # Thousands separators inside numbers: 300'000, 2.500, 2,500, 100 000 all become 300000, 2500, ...
 _THOUSANDS = re.compile(r"(?<=\d)[.,'’\u2009\u202f ](?=\d{3}(?!\d))")
 # Transliteration folding, longest first: German and English renderings of Cyrillic and Kazakh names
@@ -86,7 +90,7 @@ def analyze(text: str) -> list[str]:
     for token in _TOKEN.findall(text.lower()):
         if token in STOPWORDS or (len(token) < 2 and not token.isdigit()):
             continue
-        out.append(fold(_stemmer().stemWord(token)))
+        out.append(fold(_stemmer().stemWord(_LATIN_UM.sub("en", token))))
     return out
 
 

@@ -72,6 +72,10 @@ def test_fold_merges_transliterations_and_keeps_numbers() -> None:
     assert fold("Tokajew") != fold("Putin")
     assert analyze("300'000 Reservisten") == analyze("300,000 Reservisten") == analyze("300000 reservisten")
     assert "100000" in analyze("rund 100'000 Russen")
+    # Latin '-um' nouns: German singular and plural and the English plural are one term; '-tum' is German.
+    assert analyze("Referendum") == analyze("Referenden") == analyze("referendums")
+    assert analyze("Zentrum") == analyze("Zentren")
+    assert analyze("Reichtum") != analyze("Reichen")
 
 
 def test_bm25_matches_across_spellings_and_inflections() -> None:

@@ -100,7 +100,9 @@ class LexicalIndex:
     def __init__(self, texts: Sequence[str]) -> None:
         self.size = len(texts)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        tokens = [analyze(t) or ["\x00"] for t in texts]  # bm25s refuses empty documents
+        analysed = [analyze(t) for t in texts]
+        self.vocabulary = frozenset(t for doc in analysed for t in doc)  # every term of the texts
+        tokens = [doc or ["\x00"] for doc in analysed]  # bm25s refuses empty documents
         if tokens:
             self._bm25.index(tokens, show_progress=False)
 

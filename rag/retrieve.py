@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .embed import Embedder
-from .lexical import LexicalIndex, analyze, detect_language
+from .lexical import LexicalIndex, detect_language
 from .schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
 from .store import ChromaStore
 
@@ -93,7 +93,10 @@ class Retriever:
                     end=int(m["end"]),
                     position=int(m["position"]),
                 )
-            holders = [[c.id for c in _containing(chunks, s)] for s in sentences]
+            by_source: dict[str, list[Chunk]] = defaultdict(list)
+            for c in chunks.values():
+                by_source[c.source].append(c)
+            holders = [[c.id for c in _containing(chunks, by_source, s)] for s in sentences]
             for s, ids in zip(sentences, holders, strict=True):
                 for cid in ids:
                     chunk_sentences[cid].append(s.span)
@@ -106,7 +109,7 @@ class Retriever:
             self._chunk_bm25 = LexicalIndex([chunks[i].title + "\n" + chunks[i].text for i in self._chunk_ids])
             self._sentence_bm25 = LexicalIndex([s.span.text for s in sentences])
             self._profile = CorpusProfile(
-                vocabulary=frozenset(t for c in chunks.values() for t in analyze(c.title + "\n" + c.text)),
+                vocabulary=self._chunk_bm25.vocabulary,
                 language=detect_language(" ".join(c.text for c in list(chunks.values())[:50])),
                 sentences=len(sentences),
             )
@@ -174,15 +177,13 @@ class Retriever:
         ]
 
 
-def _containing(chunks: dict[str, Chunk], s: SentenceRef) -> list[Chunk]:
+def _containing(chunks: dict[str, Chunk], by_source: dict[str, list[Chunk]], s: SentenceRef) -> list[Chunk]:
     owner = chunks.get(s.chunk_id)
     if owner is None:
         return []
     # Overlapping neighbours hold the sentence too; a sentence belongs to every chunk it lies in.
-    return [
-        c for c in chunks.values()
-        if c.source == owner.source and c.start <= s.span.start and s.span.end <= c.end
-    ] or [owner]
+    # Only the owner's article is searched: over all chunks, loading would grow with chunks x sentences.
+    return [c for c in by_source[owner.source] if c.start <= s.span.start and s.span.end <= c.end] or [owner]
 
 
 def _with_sentences(chunk: Chunk, spans: list[Span]) -> Chunk:

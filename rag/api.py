@@ -20,6 +20,7 @@ from .retrieve import Retriever
 from .schema import Answer, Document, Hit, IndexStats
 from .settings import Settings
 from .store import ChromaStore, Meta, Record
+from .translate import Dictionary
 
 if TYPE_CHECKING:
     from .llm import Generator
@@ -36,6 +37,7 @@ class IndexStatus:
     sentences: int
     embed_model: str
     location: str
+    dictionary: str = ""  # the word list that translates English questions, if one is found
 
 
 class RAG:
@@ -63,6 +65,7 @@ class RAG:
         self.retriever = Retriever(self.store, self.embedder)
         self.policy = policy or AnswerPolicy()
         self._generator = generator
+        self.dictionary = Dictionary(Path(self.settings.dictionary), self.settings.model_dir)
 
     # -- indexing ---------------------------------------------------------------------------------
 
@@ -128,8 +131,9 @@ class RAG:
 
     def status(self) -> IndexStatus:
         """Counts of what is indexed; raises IndexMissingError when nothing is."""
+        dictionary = str(self.dictionary.source) if self.dictionary.available else ""
         return IndexStatus(self.store.count("article"), self.store.count("chunk"), self.store.count("sentence"),
-                           self.embedder.name, self.store.location)
+                           self.embedder.name, self.store.location, dictionary)
 
     def article(self, source: str) -> Document:
         """The cleaned text of an indexed article, by file name (what citation offsets point into)."""
@@ -174,12 +178,16 @@ class RAG:
         # A follow-up borrows context from the conversation for the dense query (mixed with its own),
         # but its own words decide the lexical match, so "and how many soldiers?" looks for soldiers.
         query = standalone_query(question, history)
-        cross_lingual = detect_language(question) != self.retriever.profile.language
+        language, profile = detect_language(question), self.retriever.profile
+        translations: list[str] = []
+        if language == "en" and profile.language == "de":
+            translations = self.dictionary.translate(question, profile.vocabulary)
         return self.retriever.retrieve(
             question,
             k or self.settings.k,
-            cross_lingual=cross_lingual,
+            cross_lingual=language != profile.language,
             context=query if query != question else None,
+            translations=translations,
         )
 
     @property

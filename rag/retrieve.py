@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -121,9 +122,11 @@ class Retriever:
         lexical_query: str | None = None,
         cross_lingual: bool = False,
         context: str | None = None,
+        translations: Sequence[str] = (),
     ) -> list[Hit]:
         """The `k` best chunks for `query`, each with its sentences scored best first. With
-        `context` (a follow-up made standalone), the dense query is the mean of both."""
+        `context` (a follow-up made standalone), the dense query is the mean of both; `translations`
+        (analysed terms in the articles' language) join the lexical query."""
         self._load()
         assert self._chunks is not None and self._chunk_bm25 and self._sentence_bm25
         if not self._chunks:
@@ -141,7 +144,7 @@ class Retriever:
         mean, std = float(np.nanmean(sims)), float(np.nanstd(sims)) or 1.0
         sims = np.nan_to_num(sims, nan=mean)
         z = (sims - mean) / std
-        bm25 = self._sentence_bm25.scores(lex_q)
+        bm25 = self._sentence_bm25.scores(lex_q, translations)
         lex = bm25 / bm25.max() if bm25.max() > 0 else bm25
         sentence_score = z + (CROSS_LINGUAL_LEXICAL_WEIGHT if cross_lingual else LEXICAL_WEIGHT) * lex
 
@@ -154,11 +157,12 @@ class Retriever:
 
         # Chunk level: four rankings fused by reciprocal rank.
         chunk_dense = dict(self.store.query(vector, min(len(chunks), MAX_DENSE), "chunk"))
-        chunk_bm25 = dict(zip(self._chunk_ids, self._chunk_bm25.scores(lex_q).tolist(), strict=True))
+        chunk_bm25 = dict(zip(self._chunk_ids, self._chunk_bm25.scores(lex_q, translations).tolist(), strict=True))
         best_dense = {cid: max((s.dense for s in ss), default=-1.0) for cid, ss in by_chunk.items()}
         best_lex = {cid: max((s.lexical for s in ss), default=0.0) for cid, ss in by_chunk.items()}
         fused: dict[str, float] = defaultdict(float)
-        weights = CROSS_LINGUAL_WEIGHTS if cross_lingual else FUSION_WEIGHTS
+        # Translated, the lexical rankings of an English question are as good as a German one's.
+        weights = CROSS_LINGUAL_WEIGHTS if cross_lingual and not translations else FUSION_WEIGHTS
         for weight, ranking in zip(weights, (chunk_dense, best_dense, chunk_bm25, best_lex), strict=True):
             ordered = sorted((cid for cid, v in ranking.items() if v > 0), key=lambda c: -ranking[c])
             for rank, cid in enumerate(ordered):

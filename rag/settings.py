@@ -26,6 +26,9 @@ class Settings:
     model_dir: Path = PROJECT_DIR / "models"
     embed_model: str = DEFAULT_MODEL  # the built-in e5 name, another sentence-transformers name, or a path
     embed_batch_size: int = 32
+    # Ding's German-English word list (Debian package trans-de-en) translates English questions for the
+    # lexical match against German articles; a missing file, or "off", means no translation.
+    dictionary: str = "/usr/share/trans/de-en"
     chroma_url: str = ""  # e.g. http://127.0.0.1:8000 for a `chroma run` server; empty = local folder
     collection: str = "articles"
     chunk_tokens: int = 320

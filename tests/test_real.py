@@ -60,3 +60,14 @@ def test_follow_up_uses_the_conversation(real_rag: RAG) -> None:
     question, earlier = "What did he say about the referendums?", ["Who is Aibek Smadiyarov?"]
     assert "Smadiyarow" in real_rag.ask(question, history=earlier).text
     assert "Smadiyarow" not in real_rag.ask(question).text
+
+
+def test_english_words_the_model_misses_are_found_through_the_dictionary(real_rag: RAG) -> None:
+    # e5-small does not connect "spaceport" with "Weltraumbahnhof"; Ding's word list (trans-de-en, installed
+    # by the set-up) does. Without it this test fails, which is the point: the set-up must provide it.
+    assert real_rag.status().dictionary, "no German-English dictionary: run scripts/setup.sh (trans-de-en)"
+    question = "Is there a Russian spaceport in Kazakhstan?"
+    assert "veltraumbahnhof" in real_rag.dictionary.translate(question, real_rag.retriever.profile.vocabulary)
+    answer = real_rag.ask(question)
+    assert not answer.abstained
+    assert any("Weltraumbahnhof" in c.quote for c in answer.citations), answer.text

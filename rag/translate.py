@@ -1,0 +1,132 @@
+"""Dictionary-based query translation, so an English question can match German articles lexically.
+
+e5-small does not connect "cosmodrome" with "Weltraumbahnhof", and BM25 cannot either; a bilingual
+dictionary can. The dictionary is Ding's German-English word list (TU Chemnitz, GPL-2.0-or-later), which
+Debian ships as the package `trans-de-en` (`/usr/share/trans/de-en`); it is read, never copied into this
+project. Only translations that occur in the indexed articles are used, which removes most of a dictionary's
+ambiguity: of an English word's German senses, the ones the articles use are the ones that can match.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import Stemmer
+
+from .lexical import STOPWORDS, analyze
+
+MAX_NGRAM = 3  # "rocket launch site"
+# German translations used per English word or phrase. More than one measured worse: the second sense
+# is mostly noise ("countries" -> Staat, Land; dev MRR@10 0.925 with one, 0.904 with three).
+PER_TERM = 1
+CACHE_VERSION = 1
+
+_NOTE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>")
+_WORD = re.compile(r"[a-z][a-z'-]*")
+
+
+@lru_cache(maxsize=1)
+def _english() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def english_key(words: list[str]) -> str:
+    """Lowercase, stemmed English words: "Protesters" and "protester" look up alike."""
+    return " ".join(_english().stemWord(w.lower()) for w in words)
+
+
+class Dictionary:
+    """English word or phrase -> German terms, read from a Ding-format file on first use and cached
+    as JSON beside the models (parsing the 25 MB file takes about 10 s, reading the cache 0.3 s)."""
+
+    def __init__(self, source: Path, cache_dir: Path) -> None:
+        self.source = source
+        self.cache = cache_dir / "dictionary-en-de.json"
+        self._lock = threading.Lock()
+        self._entries: dict[str, list[str]] | None = None
+
+    @property
+    def available(self) -> bool:
+        """Whether the dictionary file is there (the Debian package `trans-de-en` is installed) and wanted."""
+        return str(self.source) != "off" and self.source.is_file()
+
+    def entries(self) -> dict[str, list[str]]:
+        """For each English key, its German single-word translations (analysed), most often given first."""
+        with self._lock:
+            if self._entries is None:
+                self._entries = self._load() if self.available else {}
+            return self._entries
+
+    def translate(self, question: str, vocabulary: frozenset[str]) -> list[str]:
+        """German terms (analysed) for the question's English words and phrases, longest phrase first:
+        for each, the translation the dictionary gives most often among those the articles use."""
+        entries = self.entries()
+        words = _WORD.findall(question.lower())
+        out: list[str] = []
+        i = 0
+        while entries and i < len(words):
+            step = 1
+            for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
+                gram = words[i : i + n]
+                if n == 1 and gram[0] in STOPWORDS:
+                    break
+                used = [t for t in entries.get(english_key(gram), []) if t in vocabulary][:PER_TERM]
+                if used:
+                    out.extend(t for t in used if t not in out)
+                    step = n
+                    break
+            i += step
+        return out
+
+    def _load(self) -> dict[str, list[str]]:
+        stat = self.source.stat()
+        stamp = {"version": CACHE_VERSION, "source": str(self.source), "size": stat.st_size, "mtime": stat.st_mtime}
+        try:
+            cached = json.loads(self.cache.read_text(encoding="utf-8"))
+            if cached.get("stamp") == stamp:
+                return dict(cached["entries"])
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass  # no cache yet, or a stale or broken one: parse again
+        entries = parse(self.source)
+        try:
+            self.cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"stamp": stamp, "entries": entries}, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(self.cache)
+        except OSError:
+            pass  # a read-only model folder only costs the parse time on the next start
+        return entries
+
+
+def parse(path: Path) -> dict[str, list[str]]:
+    """Ding format: `German | German ... :: English | English ...`, senses in parallel, synonyms split by
+    ';', notes in braces, brackets and parentheses. Multi-word German phrases are left out: BM25 matches
+    words."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    with path.open(encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("#") or " :: " not in line:
+                continue
+            german, english = line.rstrip("\n").split(" :: ", 1)
+            for de_sense, en_sense in zip(german.split(" | "), english.split(" | "), strict=False):
+                de_terms = {t for w in _NOTE.sub(" ", de_sense).split(";") if (t := _single(w))}
+                if not de_terms:
+                    continue
+                for phrase in _NOTE.sub(" ", en_sense).split(";"):
+                    words = _WORD.findall(phrase.lower())
+                    if 0 < len(words) <= MAX_NGRAM and not all(w in STOPWORDS for w in words):
+                        counts[english_key(words)].update(de_terms)
+    return {key: [t for t, _ in c.most_common()] for key, c in counts.items()}
+
+
+def _single(word: str) -> str:
+    if len(word.split()) != 1:
+        return ""
+    terms = analyze(word)
+    return terms[0] if len(terms) == 1 else ""

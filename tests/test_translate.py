@@ -1,0 +1,94 @@
+"""Dictionary-based query translation: the Ding parser, phrase lookup, the vocabulary filter, the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rag.translate as translate
+from rag.lexical import LexicalIndex, analyze
+from rag.translate import Dictionary
+
+DING = """\
+# Version :: test
+Außenminister {m}; Außenministerin {f} | Außenminister {pl} :: foreign minister | foreign ministers
+fremd {adj} :: foreign; alien
+Minister {m} [pol.] | Minister {pl} :: minister | ministers
+Geistlicher {m} :: minister (church)
+Pfarrer {m} :: minister
+Raumfahrtzentrum {n}; Weltraumbahnhof {m}; Kosmodrom {n} (Raumfahrt) :: spaceport; cosmodrome (astronautics)
+Demonstrant {m} [pol.] | Demonstranten {pl} | vermummte Demonstranten :: protester | protesters | masked protesters
+das A und O [ugs.] :: the nuts and bolts
+"""
+
+
+@pytest.fixture
+def ding(tmp_path: Path) -> Path:
+    path = tmp_path / "de-en"
+    path.write_text(DING, encoding="utf-8")
+    return path
+
+
+def terms(*words: str) -> frozenset[str]:
+    return frozenset(t for w in words for t in analyze(w))
+
+
+def test_senses_are_parallel_and_notes_and_phrases_are_dropped(ding: Path) -> None:
+    entries = translate.parse(ding)
+    assert entries[translate.english_key(["foreign", "minister"])] == analyze("Außenminister")
+    cosmodrome = entries[translate.english_key(["cosmodrome"])]
+    assert set(cosmodrome) == terms("Raumfahrtzentrum", "Weltraumbahnhof", "Kosmodrom")
+    # "vermummte Demonstranten" is a phrase: BM25 matches words, so only single German words are kept.
+    assert translate.english_key(["masked", "protesters"]) not in entries
+    assert translate.english_key(["protesters"]) in entries  # plural and singular share the stem
+    assert "nuts and bolts" not in " ".join(entries)  # the German side is a phrase: nothing to match
+
+
+def test_translation_keeps_the_longest_phrase_and_only_words_the_articles_use(ding: Path, tmp_path: Path) -> None:
+    d = Dictionary(ding, tmp_path / "cache")
+    vocabulary = terms("Außenminister", "Minister", "fremd", "Weltraumbahnhof", "Pfarrer")
+    assert d.translate("What did the foreign minister say?", vocabulary) == analyze("Außenminister")
+    # "minister" alone has three senses; the one given most often among the articles' words wins.
+    assert d.translate("Which minister?", vocabulary) == analyze("Minister")
+    assert d.translate("Which Russian cosmodrome is in Kazakhstan?", vocabulary) == analyze("Weltraumbahnhof")
+    assert d.translate("Which cosmodrome?", terms("Minister")) == []  # no sense the articles use
+    assert d.translate("the and of", vocabulary) == []
+
+
+def test_the_parsed_dictionary_is_cached_until_the_source_changes(
+    ding: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    first = Dictionary(ding, cache).entries()
+    assert (cache / "dictionary-en-de.json").is_file()
+
+    def no_parse(path: Path) -> dict[str, list[str]]:
+        raise AssertionError("the cache should have been read")
+
+    monkeypatch.setattr(translate, "parse", no_parse)
+    assert Dictionary(ding, cache).entries() == first
+    monkeypatch.undo()
+    ding.write_text(DING + "Jurte {f} :: yurt\n", encoding="utf-8")
+    assert translate.english_key(["yurt"]) in Dictionary(ding, cache).entries()
+
+
+def test_a_broken_cache_is_rebuilt(ding: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "dictionary-en-de.json").write_text("{not json", encoding="utf-8")
+    assert translate.english_key(["cosmodrome"]) in Dictionary(ding, cache).entries()
+
+
+def test_no_dictionary_means_no_translation(tmp_path: Path) -> None:
+    for source in (tmp_path / "missing", Path("off")):
+        d = Dictionary(source, tmp_path)
+        assert not d.available
+        assert d.translate("Which cosmodrome?", terms("Weltraumbahnhof")) == []
+
+
+def test_translated_terms_join_the_bm25_query() -> None:
+    index = LexicalIndex(["In Kasachstan liegt der Weltraumbahnhof Baikonur.", "Die Proteste gingen weiter."])
+    assert index.scores("Which cosmodrome?").max() == 0
+    scores = index.scores("Which cosmodrome?", analyze("Weltraumbahnhof"))
+    assert scores[0] > 0 and scores[1] == 0

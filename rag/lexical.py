@@ -33,8 +33,9 @@ _EN = set(
 )
 _DE = set(
     """
-    der die das und ist sind war waren hat haben warum wie was wer welche wann wo den dem des ein eine im in
-    mit von zu für auf nicht auch sich es viele
+    der die das und ist sind war waren hat haben warum wie was wer welche welcher welches welchen welchem
+    wann wo wieso weshalb den dem des ein eine einen einem einer im in mit von zu zum zur um nach bei aus
+    über für auf nicht kein keine auch sich es viele wurde wurden wird werden sein seine ihre
     """.split()  # noqa: SIM905
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)

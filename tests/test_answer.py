@@ -52,6 +52,9 @@ def test_language_of_the_question() -> None:
     assert detect_language("Why did the alliance send soldiers?") == "en"
     assert detect_language("Warum schickte das Bündnis Soldaten?") == "de"
     assert detect_language("Wie viele Soldaten?") == "de"
+    # No umlaut and no word of the shorter list: "welches", "um", "nach" are German too.
+    assert detect_language("Welches Dokument brauchen Russen, um nach Kasachstan einzureisen?") == "de"
+    assert detect_language("What document do Russians need to enter Kazakhstan?") == "en"
 
 
 def test_quotes_are_verbatim_spans_with_numbered_citations_and_a_frame() -> None:

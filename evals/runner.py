@@ -121,6 +121,10 @@ def _raw_text(path: Path) -> str | None:
         return None
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
 def gold_problems(path: Path, corpus_dir: Path) -> list[str]:
     """Every problem of a gold file: schema, duplicate ids, evidence not in its sources, answer vs facts."""
     items, problems = read_gold(path)
@@ -141,7 +145,8 @@ def gold_problems(path: Path, corpus_dir: Path) -> list[str]:
         for ev in item.evidence:
             if not EVIDENCE_CHARS[0] <= len(ev) <= EVIDENCE_CHARS[1]:
                 problems.append(f"{item.id}: evidence has {len(ev)} characters, expected 40-200: {ev[:60]!r}")
-            if not any((raw.get(s) or "").find(ev) >= 0 for s in item.sources):
+            # Any run of whitespace counts as one space: the articles use no-break spaces and line breaks.
+            if not any(_flat(ev) in _flat(raw.get(s) or "") for s in item.sources):
                 problems.append(f"{item.id}: evidence not in its sources {list(item.sources)}: {ev[:60]!r}")
         if not satisfies(item.answer, item.must_include):
             missing = [f for f in item.must_include if not satisfies(item.answer, [f])]

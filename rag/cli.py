@@ -160,7 +160,8 @@ def status(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
         return
     typer.echo(f"{s.articles} articles, {s.chunks} chunks, {s.sentences} sentences at {s.location} "
                f"(model: {s.embed_model})")
-    typer.echo(f"dictionary for English questions: {s.dictionary or 'none (install trans-de-en)'}")
+    dictionary = s.dictionary or "none (see RAG_DICTIONARY; Debian package trans-de-en)"
+    typer.echo(f"dictionary for English questions: {dictionary}")
 
 
 @app.command()

@@ -60,6 +60,9 @@ def test_index_search_ask_status_round_trip(env: dict[str, str]) -> None:
 
     status = run("status", env=env)
     assert "5 articles" in status.stdout and "multilingual-e5-small" in status.stdout
+    assert "dictionary for English questions: /" in status.stdout
+    off = run("status", env={**env, "RAG_DICTIONARY": "off"})
+    assert "dictionary for English questions: none" in off.stdout
 
 
 def test_bad_questions_and_files_are_clear_errors(env: dict[str, str], tmp_path: Path) -> None:

@@ -116,8 +116,13 @@ def satisfies(text: str, must_include: Sequence[Sequence[str]]) -> bool:
     return all(any(_spaces(form) in low for form in fact) for fact in must_include)
 
 
+def collapse_spaces(text: str) -> str:
+    """Any run of whitespace (a no-break space, a line break) as one plain space."""
+    return " ".join(text.split())
+
+
 def _spaces(text: str) -> str:
-    return " ".join(text.lower().split())
+    return collapse_spaces(text.lower())
 
 
 def answer_sentences(text: str) -> list[str]:

@@ -16,7 +16,7 @@ from rag.errors import CorpusError
 
 from . import report
 from .baseline import TutorialBaseline
-from .metrics import GoldItem, ItemResult, Passage, Quote, SystemRun, evaluate, satisfies
+from .metrics import GoldItem, ItemResult, Passage, Quote, SystemRun, collapse_spaces, evaluate, satisfies
 
 if TYPE_CHECKING:
     from rag import RAG
@@ -121,10 +121,6 @@ def _raw_text(path: Path) -> str | None:
         return None
 
 
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
 def gold_problems(path: Path, corpus_dir: Path) -> list[str]:
     """Every problem of a gold file: schema, duplicate ids, evidence not in its sources, answer vs facts."""
     items, problems = read_gold(path)
@@ -146,7 +142,7 @@ def gold_problems(path: Path, corpus_dir: Path) -> list[str]:
             if not EVIDENCE_CHARS[0] <= len(ev) <= EVIDENCE_CHARS[1]:
                 problems.append(f"{item.id}: evidence has {len(ev)} characters, expected 40-200: {ev[:60]!r}")
             # Any run of whitespace counts as one space: the articles use no-break spaces and line breaks.
-            if not any(_flat(ev) in _flat(raw.get(s) or "") for s in item.sources):
+            if not any(collapse_spaces(ev) in collapse_spaces(raw.get(s) or "") for s in item.sources):
                 problems.append(f"{item.id}: evidence not in its sources {list(item.sources)}: {ev[:60]!r}")
         if not satisfies(item.answer, item.must_include):
             missing = [f for f in item.must_include if not satisfies(item.answer, [f])]

@@ -17,7 +17,7 @@ STOPWORDS = frozenset(
     der die das den dem des ein eine einer eines einem einen und oder aber als auch an auf aus bei bis
     durch für gegen hat haben hatte hatten ist sind war waren wird werden wurde wurden im in ins mit
     nach nicht noch nur ob seit sich sie er es ihr ihre ihm ihn so über um unter vom von vor wie was wer
-    wo warum wieso weshalb wann welche welcher welches wem wen zu zum zur dass daß man sein seine seiner
+    wo warum wieso weshalb wann welche welcher welches welchem welchen wem wen zu zum zur dass daß man sein seine seiner
     diese dieser dieses jene kein keine mehr sehr schon dann denn doch ja wir ich du uns am viele
     wieviele the a an and or but of to in on at by for from with as is are was were be been being has
     have had do does did not no what which who whom whose why how when where that this these those it
@@ -43,6 +43,12 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 # referendums; Zentrum, Zentren): all forms become the German plural before stemming. Not '-tum'
 # (Reichtum, Wachstum), which is German and keeps it.
 _LATIN_UM = re.compile(r"(?<=\w{4})(?<!t)ums?$")
+# The infinitive with "zu" sits inside a separable verb (einzureisen, anzuerkennen, abzugeben): without it,
+# the verb meets its other forms and its nouns (einreisen, Einreise).
+_ZU_INFIX = re.compile(
+    r"^(ab|an|auf|aus|bei|dar|durch|ein|fest|her|hin|los|mit|nach|um|vor|weg|weiter|wieder|zu|zurück|zusammen)"
+    r"zu(?=[a-zäöüß]{3,}(?:en|ern|eln)$)"
+)
 # Thousands separators inside numbers: 300'000, 2.500, 2,500, 100 000 all become 300000, 2500, ...
 _THOUSANDS = re.compile(r"(?<=\d)[.,'’\u2009\u202f ](?=\d{3}(?!\d))")
 # Transliteration folding, longest first: German and English renderings of Cyrillic and Kazakh names
@@ -91,7 +97,8 @@ def analyze(text: str) -> list[str]:
     for token in _TOKEN.findall(text.lower()):
         if token in STOPWORDS or (len(token) < 2 and not token.isdigit()):
             continue
-        out.append(fold(_stemmer().stemWord(_LATIN_UM.sub("en", token))))
+        token = _ZU_INFIX.sub(r"\1", _LATIN_UM.sub("en", token))
+        out.append(fold(_stemmer().stemWord(token)))
     return out
 
 

@@ -76,6 +76,12 @@ def test_fold_merges_transliterations_and_keeps_numbers() -> None:
     assert analyze("Referendum") == analyze("Referenden") == analyze("referendums")
     assert analyze("Zentrum") == analyze("Zentren")
     assert analyze("Reichtum") != analyze("Reichen")
+    # The "zu" of a separable verb's infinitive goes: it meets the verb's other forms and its noun.
+    assert analyze("einzureisen") == analyze("einreisen") == analyze("Einreise")
+    assert analyze("anzuerkennen") == analyze("anerkennen")
+    assert analyze("zuzustimmen") == analyze("zustimmen")
+    assert analyze("Aufzügen") == analyze("Aufzüge")  # a noun keeps its "zu"
+    assert analyze("In welchem Jahr") == analyze("Jahr")  # question words carry no evidence
 
 
 def test_bm25_matches_across_spellings_and_inflections() -> None:

@@ -67,6 +67,13 @@ _INTERROGATIVE = re.compile(
     r"welche[rsmn]?|ob|why|what|who|whom|whose|how|where|when|which|whether)\b",
     re.I,
 )
+# Asked for a name outright: the quote must name someone or something the question does not.
+_NAME_Q = re.compile(
+    r"\bnames? of\b|\bwhat (is|was|are|were) (he|she|it|they|the \w+) called\b|"
+    r"\bwie (heißt|heisst|heißen|heissen|hieß|hiess|hießen|hiessen)\b|\bnamen? (des|der|von)\b",
+    re.I,
+)
+_PROPER = re.compile(r"\b[A-ZÄÖÜ][\w’'-]*")
 _LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„«»“])")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _TERMINAL = re.compile(r"[.!?…][\"'»«“”’)\]]*$")
@@ -187,10 +194,12 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.hit.chunk.source == b.hit.chunk.source and a.span.start < b.span.end and b.span.start < a.span.end
 
 
-def select(question: str, hits: list[Hit], policy: AnswerPolicy) -> tuple[list[Candidate], float]:
+def select(
+    question: str, hits: list[Hit], policy: AnswerPolicy, lexicon: frozenset[str] = frozenset()
+) -> tuple[list[Candidate], float]:
     """The spans to quote (best first) and the confidence of the best one."""
     ranked = candidates(question, hits, policy)
-    typed = [c for c in ranked if not missing_answer_type(question, [c])]
+    typed = [c for c in ranked if not missing_answer_type(question, [c], lexicon)]
     if typed and typed[0].score >= ranked[0].score - policy.type_window:
         # A quote of the asked-for type (a number, a date) beats a slightly better one without it.
         typed_ids = {id(c) for c in typed}
@@ -242,10 +251,28 @@ def _known(term: str, vocabulary: frozenset[str]) -> bool:
     return len(term) >= 4 and any(v.startswith(term) or (len(v) >= 4 and term.startswith(v)) for v in vocabulary)
 
 
-def missing_answer_type(question: str, chosen: list[Candidate]) -> bool:
+def new_names(question: str, text: str, lexicon: frozenset[str]) -> list[str]:
+    """Capitalised words of `text` that are not common words of its language (`lexicon`, a dictionary's
+    analysed words) and not the question's own terms, nor parts of them or compounds of them."""
+    asked = set(analyze(question))
+    names: list[str] = []
+    for m in _PROPER.finditer(text):
+        for part in m.group(0).split("-"):  # "Duma-Abgeordnete", "Nur-Sultan"
+            terms = analyze(part)
+            if len(terms) != 1 or terms[0] in lexicon or terms[0] in names:
+                continue
+            t = terms[0]
+            if not any(t == a or (min(len(t), len(a)) >= 4 and (t.endswith(a) or a.endswith(t))) for a in asked):
+                names.append(t)
+    return names
+
+
+def missing_answer_type(question: str, chosen: list[Candidate], lexicon: frozenset[str] = frozenset()) -> bool:
     """A 'how many' question needs a new number in the quotes, 'how much money' a currency, a 'when'
-    question a date."""
+    question a date, and (given the language's common words) 'what is the name of' a new name."""
     text = " ".join(c.span.text for c in chosen)
+    if lexicon and _NAME_Q.search(question) and not new_names(question, text, lexicon):
+        return True
     if _MONEY_Q.search(question) and not _MONEY.search(text):
         return True
     if _QUANTITY.search(question) and not _new_match(_NUMBER, text, question):
@@ -272,16 +299,18 @@ def compose(
     language: str,
     policy: AnswerPolicy | None = None,
     profile: CorpusProfile | None = None,
+    lexicon: frozenset[str] = frozenset(),
 ) -> Answer:
-    """An extractive answer in the question's language, or an abstention when evidence is weak."""
+    """An extractive answer in the question's language, or an abstention when evidence is weak.
+    `lexicon` holds the common words of the articles' language, which tell names from other words."""
     policy = policy or AnswerPolicy()
-    chosen, confidence = select(question, hits, policy)
+    chosen, confidence = select(question, hits, policy, lexicon)
     t = TEMPLATES[language]
     if (
         not chosen
         or confidence < min_confidence(policy, profile)
         or (profile and about_something_else(question, language == profile.language, profile.vocabulary, policy))
-        or missing_answer_type(question, chosen[:1])  # the best quote must hold it, not a weaker one
+        or missing_answer_type(question, chosen[:1], lexicon)  # the best quote must hold it, not a weaker one
     ):
         hint = t["abstain_hint"].format(title=hits[0].chunk.title) if hits else ""
         return Answer(question, t["abstain"] + hint, True, (), tuple(hits), language, confidence=confidence)

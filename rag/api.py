@@ -164,7 +164,10 @@ class RAG:
         q = self.check_question(question)
         language = detect_language(q)
         hits = self._retrieve(q, k, history)
-        extractive = compose(q, hits, language, self.policy, self.retriever.profile)
+        profile = self.retriever.profile
+        # The dictionary's German words tell a name from a common noun (both are capitalised in German).
+        lexicon = self.dictionary.german_words() if profile.language == "de" else frozenset()
+        extractive = compose(q, hits, language, self.policy, profile, lexicon)
         generator = self.generator
         if generator is None or extractive.abstained:
             yield extractive.text

@@ -25,10 +25,11 @@ MAX_NGRAM = 3  # "rocket launch site"
 # German translations used per English word or phrase. More than one measured worse: the second sense
 # is mostly noise ("countries" -> Staat, Land; dev MRR@10 0.925 with one, 0.904 with three).
 PER_TERM = 1
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 _NOTE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>")
 _WORD = re.compile(r"[a-z][a-z'-]*")
+_GERMAN_TOKEN = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +51,7 @@ class Dictionary:
         self.cache = cache_dir / "dictionary-en-de.json"
         self._lock = threading.Lock()
         self._entries: dict[str, list[str]] | None = None
+        self._german: frozenset[str] = frozenset()
 
     @property
     def available(self) -> bool:
@@ -60,8 +62,13 @@ class Dictionary:
         """For each English key, its German single-word translations (analysed), most often given first."""
         with self._lock:
             if self._entries is None:
-                self._entries = self._load() if self.available else {}
+                self._entries, self._german = self._load() if self.available else ({}, frozenset())
             return self._entries
+
+    def german_words(self) -> frozenset[str]:
+        """Every German word of the dictionary (analysed): the language's common words, which a name is not."""
+        self.entries()
+        return self._german
 
     def translate(self, question: str, vocabulary: frozenset[str]) -> list[str]:
         """German terms (analysed) for the question's English words and phrases, longest phrase first:
@@ -84,24 +91,25 @@ class Dictionary:
             i += step
         return out
 
-    def _load(self) -> dict[str, list[str]]:
+    def _load(self) -> tuple[dict[str, list[str]], frozenset[str]]:
         stat = self.source.stat()
         stamp = {"version": CACHE_VERSION, "source": str(self.source), "size": stat.st_size, "mtime": stat.st_mtime}
         try:
             cached = json.loads(self.cache.read_text(encoding="utf-8"))
             if cached.get("stamp") == stamp:
-                return dict(cached["entries"])
-        except (OSError, ValueError, KeyError, AttributeError):
+                return dict(cached["entries"]), frozenset(cached["german"])
+        except (OSError, ValueError, KeyError, AttributeError, TypeError):
             pass  # no cache yet, or a stale or broken one: parse again
-        entries = parse(self.source)
+        entries, german = parse(self.source), german_words(self.source)
         try:
             self.cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"stamp": stamp, "entries": entries}, ensure_ascii=False), encoding="utf-8")
+            data = {"stamp": stamp, "entries": entries, "german": sorted(german)}
+            tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
             tmp.replace(self.cache)
         except OSError:
             pass  # a read-only model folder only costs the parse time on the next start
-        return entries
+        return entries, german
 
 
 def parse(path: Path) -> dict[str, list[str]]:
@@ -123,6 +131,19 @@ def parse(path: Path) -> dict[str, list[str]]:
                     if 0 < len(words) <= MAX_NGRAM and not all(w in STOPWORDS for w in words):
                         counts[english_key(words)].update(de_terms)
     return {key: [t for t, _ in c.most_common()] for key, c in counts.items()}
+
+
+def german_words(path: Path) -> frozenset[str]:
+    """Every word on the German side of a Ding file, analysed. Proper names are mostly not there: of the
+    articles' capitalised words, Moskau, Kreml and Außenminister are, Tokajew, Umarov and OVKS are not."""
+    words: set[str] = set()
+    with path.open(encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("#") or " :: " not in line:
+                continue
+            german = _NOTE.sub(" ", line.split(" :: ", 1)[0])
+            words.update(t for token in _GERMAN_TOKEN.findall(german) for t in analyze(token)[:1])
+    return frozenset(words)
 
 
 def _single(word: str) -> str:

@@ -141,6 +141,25 @@ def test_how_much_money_needs_a_currency() -> None:
     assert not compose("How many soldiers did the alliance send?", [hit], "en", profile=PROFILE).abstained
 
 
+def test_asked_for_a_name_the_quote_must_name_someone_the_question_does_not() -> None:
+    # The language's common words, as a dictionary gives them: Almaty and Tokajew are not among them.
+    lexicon = frozenset(analyze("Unruhen Bündnis Soldaten Kasachstan Regierung Hilfe Lage Jahr Menschen Präsident"))
+    sentences = ("Das Bündnis schickte 2500 Soldaten nach Kasachstan.", "Der Präsident Tokajew bat um Hilfe.")
+    named = _hit({"Das Bündnis": 6.0}, text=" ".join(sentences), sentences=sentences)
+    unnamed = _hit({"Das Bündnis": 6.0})
+    profile = CorpusProfile(frozenset(analyze(TEXT + " ".join(sentences) + " heißt")), "de", 400)
+    asks = ("Wie heißt der Präsident, der um Hilfe bat?", "What is the name of the president who asked for help?")
+    for question in asks:
+        answer = compose(question, [named], detect_language(question), profile=profile, lexicon=lexicon)
+        assert not answer.abstained and "Tokajew" in answer.citations[0].quote, question
+        assert compose(question, [unnamed], detect_language(question), profile=profile, lexicon=lexicon).abstained
+    # A name the question itself gives is no answer; without a dictionary there is no telling, so no check.
+    asked = "What is the name of the alliance Tokajew called?"
+    assert compose(asked, [named], "en", profile=profile, lexicon=lexicon).abstained
+    assert not compose("Wie heißt der Präsident?", [unnamed], "de", profile=profile).abstained
+    assert not compose("Was schickte das Bündnis?", [unnamed], "de", profile=profile, lexicon=lexicon).abstained
+
+
 def test_a_colon_carries_the_quote_into_the_next_paragraph() -> None:
     text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDanach war Ruhe."
     sentences = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",

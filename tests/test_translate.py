@@ -60,17 +60,28 @@ def test_the_parsed_dictionary_is_cached_until_the_source_changes(
     ding: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache = tmp_path / "cache"
-    first = Dictionary(ding, cache).entries()
-    assert (cache / "dictionary-en-de.json").is_file()
+    built = Dictionary(ding, cache)
+    first, german = built.entries(), built.german_words()
+    assert german and (cache / "dictionary-en-de.json").is_file()
 
     def no_parse(path: Path) -> dict[str, list[str]]:
         raise AssertionError("the cache should have been read")
 
     monkeypatch.setattr(translate, "parse", no_parse)
-    assert Dictionary(ding, cache).entries() == first
+    monkeypatch.setattr(translate, "german_words", no_parse)
+    cached = Dictionary(ding, cache)
+    assert cached.entries() == first
+    assert cached.german_words() == german
     monkeypatch.undo()
     ding.write_text(DING + "Jurte {f} :: yurt\n", encoding="utf-8")
     assert translate.english_key(["yurt"]) in Dictionary(ding, cache).entries()
+
+
+def test_the_german_side_lists_common_words_not_names(ding: Path, tmp_path: Path) -> None:
+    words = Dictionary(ding, tmp_path).german_words()
+    assert {*analyze("Außenminister Aussenministerin Weltraumbahnhof Demonstranten vermummte")} <= words
+    assert not {*analyze("Tokajew OVKS")} & words
+    assert Dictionary(Path("off"), tmp_path).german_words() == frozenset()
 
 
 def test_a_broken_cache_is_rebuilt(ding: Path, tmp_path: Path) -> None:

@@ -39,7 +39,10 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", ["gold.jsonl", "fresh.jsonl", "fresh2.jsonl", "fresh3.jsonl", "fresh4.jsonl"])
+GOLD_FILES = ["gold.jsonl", "fresh.jsonl", "fresh2.jsonl", "fresh3.jsonl", "fresh4.jsonl", "fresh5.jsonl"]
+
+
+@pytest.mark.parametrize("name", GOLD_FILES)
 def test_check_gold_passes_on_the_real_gold_files(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     path = DEFAULT_GOLD.parent / name
     assert path.exists(), f"evals/{name} is missing"

@@ -38,7 +38,11 @@ _MONEY_Q = re.compile(r"\b(how much (money|did .{0,40}(cost|pay|spend|invest))|w
                       r"what did .{0,40} cost|was kostete)\b", re.I)
 _MONEY = re.compile(r"[$€£¥₽₸]|\b(dollars?|euros?|rubel|rubles?|roubles?|tenge|franken|francs?|pfund|pounds?|"
                     r"yuan|usd|eur|chf|rub|kzt)\b", re.I)
-_WHEN = re.compile(r"\b(when|since when|what year|which year|wann|seit wann|in welchem jahr|welchem jahr)\b", re.I)
+_WHEN = re.compile(
+    r"\b(when|since when|what year|which year|what date|which day|on what day|wann|seit wann|in welchem jahr|"
+    r"welchem jahr|an welchem tag|welches datum|an welchem datum)\b",
+    re.I,
+)
 _CAUSAL = re.compile(
     r"\b(weil|denn|deshalb|darum|daher|deswegen|aufgrund|wegen|angesichts|infolge|damit|grund|auslöser|vorwand|"
     r"because|since|due to|so that|in order to|reason)\b",

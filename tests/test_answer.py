@@ -101,6 +101,7 @@ def test_how_many_needs_a_new_number_and_when_needs_a_date() -> None:
     no_numbers = _without(_hit({"Die Lage ist": 6.0}), "2")
     assert compose("Wie viele Menschen wurden verletzt?", [no_numbers], "de", profile=PROFILE).abstained
     assert compose("When did the protests happen?", [no_numbers], "en", profile=PROFILE).abstained
+    assert compose("An welchem Tag war die Lage ernst?", [no_numbers], "de", profile=PROFILE).abstained
 
 
 def test_questions_about_things_the_articles_never_mention_are_declined() -> None:

@@ -100,7 +100,7 @@ class Dictionary:
                 return dict(cached["entries"]), frozenset(cached["german"])
         except (OSError, ValueError, KeyError, AttributeError, TypeError):
             pass  # no cache yet, or a stale or broken one: parse again
-        entries, german = parse(self.source), german_words(self.source)
+        entries, german = parse(self.source)
         try:
             self.cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.cache.with_suffix(f".{os.getpid()}.tmp")
@@ -112,16 +112,25 @@ class Dictionary:
         return entries, german
 
 
-def parse(path: Path) -> dict[str, list[str]]:
+def parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str]]:
     """Ding format: `German | German ... :: English | English ...`, senses in parallel, synonyms split by
-    ';', notes in braces, brackets and parentheses. Multi-word German phrases are left out: BM25 matches
-    words."""
+    ';', notes in braces, brackets and parentheses. Returns, in one pass over the file:
+    - for each English key, its German single-word translations (analysed), most often given first
+      (multi-word German phrases are left out: BM25 matches words);
+    - every word on the German side, analysed. Proper names are mostly not there: of the articles'
+      capitalised words, Moskau, Kreml and Außenminister are, Tokajew, Umarov and OVKS are not."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
+    german_words: set[str] = set()
+    seen: set[str] = set()  # a German word recurs in many entries: each is analysed once
     with path.open(encoding="utf-8", errors="replace") as f:
         for line in f:
             if line.startswith("#") or " :: " not in line:
                 continue
             german, english = line.rstrip("\n").split(" :: ", 1)
+            for token in _GERMAN_TOKEN.findall(_NOTE.sub(" ", german)):
+                if token not in seen:
+                    seen.add(token)
+                    german_words.update(analyze(token)[:1])
             for de_sense, en_sense in zip(german.split(" | "), english.split(" | "), strict=False):
                 de_terms = {t for w in _NOTE.sub(" ", de_sense).split(";") if (t := _single(w))}
                 if not de_terms:
@@ -130,20 +139,7 @@ def parse(path: Path) -> dict[str, list[str]]:
                     words = _WORD.findall(phrase.lower())
                     if 0 < len(words) <= MAX_NGRAM and not all(w in STOPWORDS for w in words):
                         counts[english_key(words)].update(de_terms)
-    return {key: [t for t, _ in c.most_common()] for key, c in counts.items()}
-
-
-def german_words(path: Path) -> frozenset[str]:
-    """Every word on the German side of a Ding file, analysed. Proper names are mostly not there: of the
-    articles' capitalised words, Moskau, Kreml and Außenminister are, Tokajew, Umarov and OVKS are not."""
-    words: set[str] = set()
-    with path.open(encoding="utf-8", errors="replace") as f:
-        for line in f:
-            if line.startswith("#") or " :: " not in line:
-                continue
-            german = _NOTE.sub(" ", line.split(" :: ", 1)[0])
-            words.update(t for token in _GERMAN_TOKEN.findall(german) for t in analyze(token)[:1])
-    return frozenset(words)
+    return {key: [t for t, _ in c.most_common()] for key, c in counts.items()}, frozenset(german_words)
 
 
 def _single(word: str) -> str:

@@ -35,7 +35,7 @@ def terms(*words: str) -> frozenset[str]:
 
 
 def test_senses_are_parallel_and_notes_and_phrases_are_dropped(ding: Path) -> None:
-    entries = translate.parse(ding)
+    entries, _ = translate.parse(ding)
     assert entries[translate.english_key(["foreign", "minister"])] == analyze("Außenminister")
     cosmodrome = entries[translate.english_key(["cosmodrome"])]
     assert set(cosmodrome) == terms("Raumfahrtzentrum", "Weltraumbahnhof", "Kosmodrom")
@@ -64,11 +64,10 @@ def test_the_parsed_dictionary_is_cached_until_the_source_changes(
     first, german = built.entries(), built.german_words()
     assert german and (cache / "dictionary-en-de.json").is_file()
 
-    def no_parse(path: Path) -> dict[str, list[str]]:
+    def no_parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str]]:
         raise AssertionError("the cache should have been read")
 
     monkeypatch.setattr(translate, "parse", no_parse)
-    monkeypatch.setattr(translate, "german_words", no_parse)
     cached = Dictionary(ding, cache)
     assert cached.entries() == first
     assert cached.german_words() == german

@@ -25,7 +25,7 @@ MAX_NGRAM = 3  # "rocket launch site"
 # German translations used per English word or phrase. More than one measured worse: the second sense
 # is mostly noise ("countries" -> Staat, Land; dev MRR@10 0.925 with one, 0.904 with three).
 PER_TERM = 1
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: ties in the dictionary's order
 
 _NOTE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>")
 _WORD = re.compile(r"[a-z][a-z'-]*")
@@ -132,7 +132,9 @@ def parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str]]:
                     seen.add(token)
                     german_words.update(analyze(token)[:1])
             for de_sense, en_sense in zip(german.split(" | "), english.split(" | "), strict=False):
-                de_terms = {t for w in _NOTE.sub(" ", de_sense).split(";") if (t := _single(w))}
+                # In the dictionary's order, not a set's: translations given equally often keep that order,
+                # so which one is used does not change with Python's string hashing from one parse to the next.
+                de_terms = list(dict.fromkeys(t for w in _NOTE.sub(" ", de_sense).split(";") if (t := _single(w))))
                 if not de_terms:
                     continue
                 for phrase in _NOTE.sub(" ", en_sense).split(";"):

@@ -38,7 +38,8 @@ def test_senses_are_parallel_and_notes_and_phrases_are_dropped(ding: Path) -> No
     entries, _ = translate.parse(ding)
     assert entries[translate.english_key(["foreign", "minister"])] == analyze("Außenminister")
     cosmodrome = entries[translate.english_key(["cosmodrome"])]
-    assert set(cosmodrome) == terms("Raumfahrtzentrum", "Weltraumbahnhof", "Kosmodrom")
+    # Given equally often, translations keep the dictionary's order (a set's order changes from run to run).
+    assert cosmodrome == [*analyze("Raumfahrtzentrum"), *analyze("Weltraumbahnhof"), *analyze("Kosmodrom")]
     # "vermummte Demonstranten" is a phrase: BM25 matches words, so only single German words are kept.
     assert translate.english_key(["masked", "protesters"]) not in entries
     assert translate.english_key(["protesters"]) in entries  # plural and singular share the stem

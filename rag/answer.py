@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .lexical import analyze
@@ -38,9 +39,12 @@ _MONEY_Q = re.compile(r"\b(how much (money|did .{0,40}(cost|pay|spend|invest))|w
                       r"what did .{0,40} cost|was kostete)\b", re.I)
 _MONEY = re.compile(r"[$€£¥₽₸]|\b(dollars?|euros?|rubel|rubles?|roubles?|tenge|franken|francs?|pfund|pounds?|"
                     r"yuan|usd|eur|chf|rub|kzt)\b", re.I)
+# English "when" asks for a time only as an interrogative ("When did ...", "since when"); "how did he respond
+# when Moscow demanded ..." uses it as a conjunction. German "wann" is always interrogative.
 _WHEN = re.compile(
-    r"\b(when|since when|what year|which year|what date|which day|on what day|wann|seit wann|in welchem jahr|"
-    r"welchem jahr|an welchem tag|welches datum|an welchem datum)\b",
+    r"\b(when(\s+(exactly|roughly|approximately))?\s+(did|does|do|was|were|is|are|has|have|had|will|would|"
+    r"could|can|should|must)\b|since when|what year|which year|what date|which day|on what day|wann|"
+    r"in welchem jahr|welchem jahr|an welchem tag|welches datum|an welchem datum)\b",
     re.I,
 )
 _CAUSAL = re.compile(
@@ -77,6 +81,13 @@ _NAME_Q = re.compile(
     r"\bwie (heißt|heisst|heißen|heissen|hieß|hiess|hießen|hiessen)\b|\bnamen? (des|der|von)\b",
     re.I,
 )
+# "When did X ..., and which group ...?": two questions in one, each of which needs its own quote. Split only
+# where a coordinator introduces a new interrogative (within two words: "and on which principles").
+_SECOND_QUESTION = re.compile(
+    r"\s*[,;–-]?\s+(?:and|und|sowie)\s+(?=(?:\w+\s+){0,2}?(?:wann|warum|wieso|weshalb|wie|was|welche\w*|wer|wem|"
+    r"wen|wo\w*|when|why|how|what|which|who|whom|where)\b)",
+    re.I,
+)
 _PROPER = re.compile(r"\b[A-ZÄÖÜ][\w’'-]*")
 _LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„«»“])")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
@@ -105,6 +116,14 @@ class AnswerPolicy:
     max_unknown_names: int = 2  # this many terms the corpus never mentions ...
     unknown_share: float = 0.6  # ... making up this share of its names: the question is about something else
     unknown_word_share: float = 0.5  # the same for all its words, when asked in the articles' language
+
+
+@dataclass(frozen=True)
+class SubQuestion:
+    """One part of a question that asks two things, with the passages retrieved for it."""
+
+    text: str
+    hits: tuple[Hit, ...]
 
 
 @dataclass(frozen=True)
@@ -221,6 +240,17 @@ def select(
     return chosen, best
 
 
+def question_parts(question: str) -> list[str]:
+    """The two questions of "..., and when/why/which ...?", or [] when it asks one thing."""
+    m = _SECOND_QUESTION.search(question)
+    if not m:
+        return []
+    first, second = question[: m.start()].strip(), question[m.end() :].strip()
+    if min(len(first.split()), len(second.split())) < 3:  # "Russia and which others?" is one question
+        return []
+    return [first.rstrip("?") + "?", second]
+
+
 def unknown_terms(question: str, vocabulary: frozenset[str], names_only: bool) -> tuple[list[str], int]:
     """Terms of the question that occur nowhere in the indexed text (not even inside a compound),
     and how many were checked: its capitalised words (names), or all its content words."""
@@ -297,6 +327,24 @@ def min_confidence(policy: AnswerPolicy, profile: CorpusProfile | None) -> float
     return min(policy.min_confidence, policy.small_corpus_share * math.sqrt(profile.sentences - 1))
 
 
+def _supported(
+    question: str,
+    chosen: list[Candidate],
+    confidence: float,
+    language: str,
+    policy: AnswerPolicy,
+    profile: CorpusProfile | None,
+    lexicon: frozenset[str],
+) -> bool:
+    """Whether the quotes are evidence enough to answer rather than abstain."""
+    return not (
+        not chosen
+        or confidence < min_confidence(policy, profile)
+        or (profile and about_something_else(question, language == profile.language, profile.vocabulary, policy))
+        or missing_answer_type(question, chosen[:1], lexicon)  # the best quote must hold it, not a weaker one
+    )
+
+
 def compose(
     question: str,
     hits: list[Hit],
@@ -304,18 +352,26 @@ def compose(
     policy: AnswerPolicy | None = None,
     profile: CorpusProfile | None = None,
     lexicon: frozenset[str] = frozenset(),
+    parts: Sequence[SubQuestion] = (),
 ) -> Answer:
     """An extractive answer in the question's language, or an abstention when evidence is weak.
-    `lexicon` holds the common words of the articles' language, which tell names from other words."""
+    `lexicon` holds the common words of the articles' language, which tell names from other words;
+    `parts` are the questions within it (see `question_parts`), each with its own passages."""
     policy = policy or AnswerPolicy()
     chosen, confidence = select(question, hits, policy, lexicon)
     t = TEMPLATES[language]
-    if (
-        not chosen
-        or confidence < min_confidence(policy, profile)
-        or (profile and about_something_else(question, language == profile.language, profile.vocabulary, policy))
-        or missing_answer_type(question, chosen[:1], lexicon)  # the best quote must hold it, not a weaker one
-    ):
+    if not _supported(question, chosen, confidence, language, policy, profile, lexicon):
+        chosen = []
+    # A question that asks two things gets the best quote for each, when the articles answer it.
+    for part in parts:
+        picked, score = select(part.text, list(part.hits), policy, lexicon)
+        if not _supported(part.text, picked, score, language, policy, profile, lexicon):
+            continue
+        if not chosen:  # the whole question found no answer, but this part of it did
+            confidence = score
+        if not any(_overlaps(picked[0], o) or _redundant(picked[0].span.text, o.span.text) for o in chosen):
+            chosen.append(picked[0])
+    if not chosen:
         hint = t["abstain_hint"].format(title=hits[0].chunk.title) if hits else ""
         return Answer(question, t["abstain"] + hint, True, (), tuple(hits), language, confidence=confidence)
     # Quotes from one article keep article order, so the answer reads naturally.
@@ -323,10 +379,10 @@ def compose(
     chosen.sort(key=lambda c: (c.hit.chunk.source != first, c.hit.chunk.source, c.span.start))
     open_q, close_q = QUOTE_MARKS[language]
     citations: list[Citation] = []
-    parts: list[str] = []
+    quotes: list[str] = []
     for n, c in enumerate(chosen, start=1):
         ch = c.hit.chunk
         citations.append(Citation(n, ch.source, ch.title, c.span.text, c.span.start, c.span.end, ch.date))
-        parts.append(f"{open_q}{c.span.text}{close_q} [{n}]")
-    text = t["answer"].format(quotes=" ".join(parts))
+        quotes.append(f"{open_q}{c.span.text}{close_q} [{n}]")
+    text = t["answer"].format(quotes=" ".join(quotes))
     return Answer(question, text, False, tuple(citations), tuple(hits), language, confidence=confidence)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answer import AnswerPolicy, compose
+from .answer import AnswerPolicy, SubQuestion, compose, question_parts
 from .chunk import chunk_document, content_id, unique_sentences
 from .corpus import load_corpus
 from .embed import Embedder, make_embedder
@@ -167,7 +167,8 @@ class RAG:
         profile = self.retriever.profile
         # The dictionary's German words tell a name from a common noun (both are capitalised in German).
         lexicon = self.dictionary.german_words() if profile.language == "de" else frozenset()
-        extractive = compose(q, hits, language, self.policy, profile, lexicon)
+        parts = [SubQuestion(p, tuple(self._retrieve(p, k, None, context=q))) for p in question_parts(q)]
+        extractive = compose(q, hits, language, self.policy, profile, lexicon, parts)
         generator = self.generator
         if generator is None or extractive.abstained:
             yield extractive.text
@@ -177,11 +178,14 @@ class RAG:
 
         yield from generate_answer(q, language, hits, extractive, generator, self.embedder)
 
-    def _retrieve(self, question: str, k: int | None, history: Sequence[str] | None) -> list[Hit]:
+    def _retrieve(
+        self, question: str, k: int | None, history: Sequence[str] | None, context: str | None = None
+    ) -> list[Hit]:
         # A follow-up borrows context from the conversation for the dense query (mixed with its own),
         # but its own words decide the lexical match, so "and how many soldiers?" looks for soldiers.
-        query = standalone_query(question, history)
-        language, profile = detect_language(question), self.retriever.profile
+        # A part of a two-part question borrows the whole question the same way ("how did he respond?").
+        query = context or standalone_query(question, history)
+        language, profile = detect_language(context or question), self.retriever.profile
         translations: list[str] = []
         if language == "en" and profile.language == "de":
             translations = self.dictionary.translate(question, profile.vocabulary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rag.answer import AnswerPolicy, compose
+from rag.answer import AnswerPolicy, SubQuestion, compose, question_parts
 from rag.lexical import analyze, detect_language
 from rag.schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
 
@@ -102,6 +102,34 @@ def test_how_many_needs_a_new_number_and_when_needs_a_date() -> None:
     assert compose("Wie viele Menschen wurden verletzt?", [no_numbers], "de", profile=PROFILE).abstained
     assert compose("When did the protests happen?", [no_numbers], "en", profile=PROFILE).abstained
     assert compose("An welchem Tag war die Lage ernst?", [no_numbers], "de", profile=PROFILE).abstained
+    # "when" as a conjunction asks for no date: "... respond when Moscow demanded ...".
+    assert not compose("How did the people react when prices rose?", [no_numbers], "en", profile=PROFILE).abstained
+
+
+def test_a_question_that_asks_two_things_is_split_where_a_new_interrogative_begins() -> None:
+    assert question_parts("When did Kazakhstan declare sovereignty, and which group made up the majority?") == [
+        "When did Kazakhstan declare sovereignty?", "which group made up the majority?"]
+    assert question_parts("Was sagte er zu den Referenden, und wie reagierte er auf die Forderung?") == [
+        "Was sagte er zu den Referenden?", "wie reagierte er auf die Forderung?"]
+    assert question_parts("Who said it, and on which principles does the country base its position?")[1] == (
+        "on which principles does the country base its position?")
+    assert question_parts("Which countries besides Russia and Kazakhstan belong to the alliance?") == []
+    assert question_parts("Why did the CSTO intervene?") == []
+    assert question_parts("Russia and which others?") == [], "too short to be two questions"
+
+
+def test_each_part_of_a_two_part_question_gets_its_own_quote() -> None:
+    question = "Wie viele Soldaten schickte das Bündnis, und wann protestierten die Menschen?"
+    whole = _hit({"Das Bündnis": 6.0, "Im Jahr 2022": 2.0})
+    alone = compose(question, [whole], "de", profile=PROFILE)
+    assert [c.quote[:11] for c in alone.citations] == ["Das Bündnis"], "the weaker sentence alone is not quoted"
+    first, second = question_parts(question)
+    parts = [SubQuestion(first, (whole,)), SubQuestion(second, (_hit({"Im Jahr 2022": 6.0}),))]
+    answer = compose(question, [whole], "de", profile=PROFILE, parts=parts)
+    assert [c.quote[:12] for c in answer.citations] == ["Das Bündnis ", "Im Jahr 2022"]
+    unanswered = [SubQuestion(first, (whole,)), SubQuestion(second, (_without(_hit({"Die Lage": 6.0}), "2022"),))]
+    answer = compose(question, [whole], "de", profile=PROFILE, parts=unanswered)
+    assert [c.quote[:11] for c in answer.citations] == ["Das Bündnis"], "a part without a date adds nothing"
 
 
 def test_questions_about_things_the_articles_never_mention_are_declined() -> None:

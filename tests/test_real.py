@@ -84,3 +84,15 @@ def test_a_question_asking_for_a_name_the_articles_do_not_give_is_declined(real_
         assert real_rag.ask(question).abstained, question
     named = real_rag.ask("What is the name of the Russian spaceport in Kazakhstan?")
     assert not named.abstained and "Baikonur" in named.text, named.text
+
+
+def test_a_question_that_asks_two_things_quotes_an_answer_to_each(real_rag: RAG) -> None:
+    for question in (
+        "Wann rief Tokajew die OVKS zu Hilfe, und wie viele Russen flüchteten vor der Teilmobilisierung nach Kasachstan?",
+        "How many Russians fled the partial mobilisation to Kazakhstan, and what do they need to enter the country?",
+    ):
+        answer = real_rag.ask(question)
+        assert not answer.abstained and len(answer.citations) >= 2, answer.text
+        quotes = " ".join(c.quote for c in answer.citations)
+        assert "100'000" in quotes, answer.text
+        assert ("Januar 2022" in quotes) if answer.language == "de" else ("Personalausweis" in quotes), answer.text

@@ -32,7 +32,7 @@ _WHY = re.compile(
 )
 _QUANTITY = re.compile(
     r"\b(how (many|much|large|big|long|far|old|high)|wie (viele?|groß|gross|hoch|lange|weit|alt)|"
-    r"what (share|percentage|proportion|number)|welcher anteil|wie viel prozent)\b",
+    r"what (share|percentage|proportion|number)|welche[rnm]? anteil|wie viel prozent|wie hoch ist der anteil)\b",
     re.I,
 )
 _MONEY_Q = re.compile(r"\b(how much (money|did .{0,40}(cost|pay|spend|invest))|wie viel (geld|kostet|kostete)|"

@@ -102,6 +102,7 @@ def test_how_many_needs_a_new_number_and_when_needs_a_date() -> None:
     assert compose("Wie viele Menschen wurden verletzt?", [no_numbers], "de", profile=PROFILE).abstained
     assert compose("When did the protests happen?", [no_numbers], "en", profile=PROFILE).abstained
     assert compose("An welchem Tag war die Lage ernst?", [no_numbers], "de", profile=PROFILE).abstained
+    assert compose("Welchen Anteil machen die Soldaten aus?", [no_numbers], "de", profile=PROFILE).abstained
     # "when" as a conjunction asks for no date: "... respond when Moscow demanded ...".
     assert not compose("How did the people react when prices rose?", [no_numbers], "en", profile=PROFILE).abstained
 

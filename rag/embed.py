@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 Kind = Literal["query", "passage"]
+QUERY_CACHE = 256  # recent query vectors kept (1.5 KB each)
 
 
 class Embedder(Protocol):
@@ -38,16 +40,29 @@ class SentenceTransformerEmbedder:
         self.name = _model_name(model)
         self._st: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
-        """Encode with the model's own query/passage prompts (e5 needs them)."""
+        """Encode with the model's own query/passage prompts (e5 needs them). Recent queries are
+        remembered: a two-part question or a follow-up embeds the same question more than once."""
         st = self._load()
         if not texts:
             return np.zeros((0, st.get_sentence_embedding_dimension() or 0), dtype=np.float32)
-        encode = st.encode_query if kind == "query" else st.encode_document
-        vectors = encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
-        )
+        if kind == "passage":
+            return self._encode(st.encode_document, texts)
+        with self._lock:
+            known = {t: self._queries[t] for t in texts if t in self._queries}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self._encode(st.encode_query, missing), strict=True))
+            with self._lock:
+                self._queries.update((t, known[t]) for t in missing)
+                while len(self._queries) > QUERY_CACHE:
+                    self._queries.popitem(last=False)
+        return np.stack([known[t] for t in texts])
+
+    def _encode(self, encode: Callable[..., Any], texts: Sequence[str]) -> np.ndarray:
+        vectors = encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)
 
     def _load(self) -> SentenceTransformer:

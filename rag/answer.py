@@ -16,11 +16,13 @@ TEMPLATES = {
         "answer": "According to the articles: {quotes}",
         "abstain": "The articles don't answer this question.",
         "abstain_hint": " The closest passage is about: {title}.",
+        "part_missing": " The articles don't answer: “{part}”",
     },
     "de": {
         "answer": "Laut den Artikeln: {quotes}",
         "abstain": "Darauf geben die Artikel keine Antwort.",
         "abstain_hint": " Am nächsten kommt: {title}.",
+        "part_missing": " Keine Antwort geben die Artikel auf: „{part}“",
     },
 }
 QUOTE_MARKS = {"en": ("“", "”"), "de": ("„", "“")}
@@ -363,9 +365,11 @@ def compose(
     if not _supported(question, chosen, confidence, language, policy, profile, lexicon):
         chosen = []
     # A question that asks two things gets the best quote for each, when the articles answer it.
+    unanswered: list[str] = []
     for part in parts:
         picked, score = select(part.text, list(part.hits), policy, lexicon)
         if not _supported(part.text, picked, score, language, policy, profile, lexicon):
+            unanswered.append(part.text[:1].upper() + part.text[1:])
             continue
         if not chosen:  # the whole question found no answer, but this part of it did
             confidence = score
@@ -384,5 +388,5 @@ def compose(
         ch = c.hit.chunk
         citations.append(Citation(n, ch.source, ch.title, c.span.text, c.span.start, c.span.end, ch.date))
         quotes.append(f"{open_q}{c.span.text}{close_q} [{n}]")
-    text = t["answer"].format(quotes=" ".join(quotes))
+    text = t["answer"].format(quotes=" ".join(quotes)) + "".join(t["part_missing"].format(part=p) for p in unanswered)
     return Answer(question, text, False, tuple(citations), tuple(hits), language, confidence=confidence)

@@ -131,6 +131,8 @@ def test_each_part_of_a_two_part_question_gets_its_own_quote() -> None:
     unanswered = [SubQuestion(first, (whole,)), SubQuestion(second, (_without(_hit({"Die Lage": 6.0}), "2022"),))]
     answer = compose(question, [whole], "de", profile=PROFILE, parts=unanswered)
     assert [c.quote[:11] for c in answer.citations] == ["Das Bündnis"], "a part without a date adds nothing"
+    assert answer.text.endswith("Keine Antwort geben die Artikel auf: „Wann protestierten die Menschen?“"), answer.text
+    assert "Keine Antwort" not in compose(question, [whole], "de", profile=PROFILE, parts=parts).text
 
 
 def test_questions_about_things_the_articles_never_mention_are_declined() -> None:

@@ -61,6 +61,11 @@ class SentenceTransformerEmbedder:
                     self._queries.popitem(last=False)
         return np.stack([known[t] for t in texts])
 
+    def forget_queries(self) -> None:
+        """Drop the remembered query vectors (benchmarks time the model, not the memory)."""
+        with self._lock:
+            self._queries.clear()
+
     def _encode(self, encode: Callable[..., Any], texts: Sequence[str]) -> np.ndarray:
         vectors = encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32)

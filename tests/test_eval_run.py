@@ -39,7 +39,7 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-GOLD_FILES = ["gold.jsonl", "fresh.jsonl", "fresh2.jsonl", "fresh3.jsonl", "fresh4.jsonl", "fresh5.jsonl"]
+GOLD_FILES = ["gold.jsonl"] + [f"fresh{n}.jsonl" for n in ("", 2, 3, 4, 5, 6)]
 
 
 @pytest.mark.parametrize("name", GOLD_FILES)

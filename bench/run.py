@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag import RAG, Settings
+from rag.answer import question_parts
 
 QUESTIONS = [
     "Why did the CSTO intervene in Kazakhstan?",
@@ -32,13 +33,10 @@ QUESTIONS = [
     "Wie reagierte das kasachische Außenministerium auf Sacharowa?",
     "How large is the ethnic Russian population of Kazakhstan?",
     "Welche Länder gehören der OVKS an?",
-    # Two-part questions (from index TWO_PART on): each part is retrieved on its own too.
+    # Two-part questions: each part is retrieved on its own too.
     "When did Tokayev ask the CSTO for help, and how many soldiers did it send?",
     "Wie viele Russen flohen nach Kasachstan, und welches Dokument brauchen sie für die Einreise?",
 ]
-TWO_PART = 10
-
-
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
@@ -75,7 +73,7 @@ def main() -> None:
             t = time.perf_counter()
             rag.ask(q)
             ask_times.append(time.perf_counter() - t)
-            (two_part if i % len(QUESTIONS) >= TWO_PART else one_part).append(ask_times[-1])
+            (two_part if question_parts(q) else one_part).append(ask_times[-1])
         rows.append((f"retrieve, warm (median of {args.repeat})", ms(statistics.median(retrieve_times))))
         rows.append((f"ask, warm (median of {args.repeat})", ms(statistics.median(ask_times))))
         rows.append((f"ask, warm (max of {args.repeat})", ms(max(ask_times))))

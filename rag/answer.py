@@ -72,9 +72,12 @@ _LEANS_BACK = re.compile(
     r"this is why|that is why|so)\b",
     re.I,
 )
+# Question words that open a (sub)question; an article's own question may also open with the rarer ones.
+_QUESTION_WORDS = (
+    r"wie|was|wer|wen|wem|warum|wieso|weshalb|wo\w*|wann|welche[rsmn]?|why|what|who|whom|how|where|when|which"
+)
 _INTERROGATIVE = re.compile(
-    r"^\W*((und|doch|aber|and|but|so)\s+)?(wie|was|wer|wen|wem|wessen|warum|wieso|weshalb|weswegen|wo\w*|wann|"
-    r"welche[rsmn]?|ob|why|what|who|whom|whose|how|where|when|which|whether)\b",
+    rf"^\W*((und|doch|aber|and|but|so)\s+)?({_QUESTION_WORDS}|wessen|weswegen|ob|whose|whether)\b",
     re.I,
 )
 # Asked for a name outright: the quote must name someone or something the question does not.
@@ -85,11 +88,7 @@ _NAME_Q = re.compile(
 )
 # "When did X ..., and which group ...?": two questions in one, each of which needs its own quote. Split only
 # where a coordinator introduces a new interrogative (within two words: "and on which principles").
-_SECOND_QUESTION = re.compile(
-    r"\s*[,;–-]?\s+(?:and|und|sowie)\s+(?=(?:\w+\s+){0,2}?(?:wann|warum|wieso|weshalb|wie|was|welche\w*|wer|wem|"
-    r"wen|wo\w*|when|why|how|what|which|who|whom|where)\b)",
-    re.I,
-)
+_SECOND_QUESTION = re.compile(rf"\s*[,;–-]?\s+(?:and|und|sowie)\s+(?=(?:\w+\s+){{0,2}}?(?:{_QUESTION_WORDS})\b)", re.I)
 _PROPER = re.compile(r"\b[A-ZÄÖÜ][\w’'-]*")
 _LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„«»“])")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .lexical import analyze
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
+
+# A word of the question -> its translations into the articles' language (analysed) that the articles use.
+Translate = Callable[[str], list[str]]
 
 # The framing is data: one template per language, with named slots.
 TEMPLATES = {
@@ -116,7 +119,7 @@ class AnswerPolicy:
     type_window: float = 1.0  # how much weaker a quote with the asked-for number or date may be
     max_unknown_names: int = 2  # this many terms the corpus never mentions ...
     unknown_share: float = 0.6  # ... making up this share of its names: the question is about something else
-    unknown_word_share: float = 0.5  # the same for all its words, when asked in the articles' language
+    unknown_word_share: float = 0.5  # more than this share of all its words, when asked in the articles' language
 
 
 @dataclass(frozen=True)
@@ -252,30 +255,52 @@ def question_parts(question: str) -> list[str]:
     return [first.rstrip("?") + "?", second]
 
 
-def unknown_terms(question: str, vocabulary: frozenset[str], names_only: bool) -> tuple[list[str], int]:
+def unknown_terms(
+    question: str,
+    vocabulary: frozenset[str],
+    names_only: bool,
+    common: frozenset[str] = frozenset(),
+    translate: Translate | None = None,
+) -> tuple[list[str], int]:
     """Terms of the question that occur nowhere in the indexed text (not even inside a compound),
-    and how many were checked: its capitalised words (names), or all its content words."""
-    if names_only:
-        terms = [t for m in _CAPITALISED.finditer(question) for t in analyze(m.group(1))[:1]]
-    else:
+    and how many were checked: its names, or all its content words. Capitalised words that the
+    articles' language knows are not names: a German noun in `common` (its common words), or an
+    English word whose translation is spelled alike and used in the articles ("Russia": "Russland")."""
+    if not names_only:
         terms = analyze(question)
+    else:
+        terms = []
+        for m in _CAPITALISED.finditer(question):
+            word = m.group(1)
+            term = next(iter(analyze(word)), None)
+            if term is None or term in common:
+                continue
+            if translate and any(t[:3] == term[:3] for t in translate(word.split("-")[0])):
+                continue
+            terms.append(term)
     words = list(dict.fromkeys(terms))  # "Russian ... Russians" is one name, counted once
-    unknown = [t for t in words if not _known(t, vocabulary)]
-    return unknown, len(words)
+    return [t for t in words if not _known(t, vocabulary)], len(words)
 
 
-def about_something_else(question: str, same_language: bool, vocabulary: frozenset[str], policy: AnswerPolicy) -> bool:
+def about_something_else(
+    question: str,
+    same_language: bool,
+    vocabulary: frozenset[str],
+    policy: AnswerPolicy,
+    common: frozenset[str] = frozenset(),
+    translate: Translate | None = None,
+) -> bool:
     """The question is about things the articles never mention: a year they never name, names they
     never name, or (asked in the articles' own language) mostly words they never use."""
     if any(year not in vocabulary for year in _YEAR.findall(question)):
         return True
-    checks = [(True, policy.unknown_share)]
+    unknown, total = unknown_terms(question, vocabulary, True, common if same_language else frozenset(),
+                                   None if same_language else translate)
+    if len(unknown) >= policy.max_unknown_names and len(unknown) >= policy.unknown_share * total:
+        return True
     if same_language:  # across languages, ordinary words cannot be expected to match
-        checks.append((False, policy.unknown_word_share))
-    for names_only, share in checks:
-        unknown, total = unknown_terms(question, vocabulary, names_only)
-        if len(unknown) >= policy.max_unknown_names and len(unknown) >= share * total:
-            return True
+        unknown, total = unknown_terms(question, vocabulary, False)
+        return len(unknown) >= policy.max_unknown_names and len(unknown) > policy.unknown_word_share * total
     return False
 
 
@@ -336,12 +361,14 @@ def _supported(
     policy: AnswerPolicy,
     profile: CorpusProfile | None,
     lexicon: frozenset[str],
+    translate: Translate | None,
 ) -> bool:
     """Whether the quotes are evidence enough to answer rather than abstain."""
+    same_language = profile is not None and language == profile.language
     return not (
         not chosen
         or confidence < min_confidence(policy, profile)
-        or (profile and about_something_else(question, language == profile.language, profile.vocabulary, policy))
+        or (profile and about_something_else(question, same_language, profile.vocabulary, policy, lexicon, translate))
         or missing_answer_type(question, chosen[:1], lexicon)  # the best quote must hold it, not a weaker one
     )
 
@@ -354,20 +381,22 @@ def compose(
     profile: CorpusProfile | None = None,
     lexicon: frozenset[str] = frozenset(),
     parts: Sequence[SubQuestion] = (),
+    translate: Translate | None = None,
 ) -> Answer:
     """An extractive answer in the question's language, or an abstention when evidence is weak.
     `lexicon` holds the common words of the articles' language, which tell names from other words;
-    `parts` are the questions within it (see `question_parts`), each with its own passages."""
+    `parts` are the questions within it (see `question_parts`), each with its own passages;
+    `translate` finds a question's names in the articles' language when the two differ."""
     policy = policy or AnswerPolicy()
     chosen, confidence = select(question, hits, policy, lexicon)
     t = TEMPLATES[language]
-    if not _supported(question, chosen, confidence, language, policy, profile, lexicon):
+    if not _supported(question, chosen, confidence, language, policy, profile, lexicon, translate):
         chosen = []
     # A question that asks two things gets the best quote for each, when the articles answer it.
     unanswered: list[str] = []
     for part in parts:
         picked, score = select(part.text, list(part.hits), policy, lexicon)
-        if not _supported(part.text, picked, score, language, policy, profile, lexicon):
+        if not _supported(part.text, picked, score, language, policy, profile, lexicon, translate):
             unanswered.append(part.text[:1].upper() + part.text[1:])
             continue
         if not chosen:  # the whole question found no answer, but this part of it did

@@ -168,7 +168,10 @@ class RAG:
         # The dictionary's German words tell a name from a common noun (both are capitalised in German).
         lexicon = self.dictionary.german_words() if profile.language == "de" else frozenset()
         parts = [SubQuestion(p, tuple(self._retrieve(p, k, None, context=q))) for p in question_parts(q)]
-        extractive = compose(q, hits, language, self.policy, profile, lexicon, parts)
+        def translate(word: str) -> list[str]:
+            return self.dictionary.translate(word, profile.vocabulary)
+
+        extractive = compose(q, hits, language, self.policy, profile, lexicon, parts, translate)
         generator = self.generator
         if generator is None or extractive.abstained:
             yield extractive.text

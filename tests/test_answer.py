@@ -149,6 +149,40 @@ def test_questions_about_things_the_articles_never_mention_are_declined() -> Non
     assert not compose(repeated, [hit], "en", profile=PROFILE).abstained
 
 
+def test_words_the_articles_language_knows_are_not_unknown_names() -> None:
+    hit = _hit({"Das Bündnis": 6.0})
+    # German capitalises nouns: "Kameras" and "Türen" are common words (the dictionary's), not names.
+    german = "Wie protestierten viele gegen hohe Preise vor den Kameras und hinter den Türen?"
+    common = frozenset(analyze("Kameras Türen"))
+    assert compose(german, [hit], "de", profile=PROFILE).abstained
+    assert not compose(german, [hit], "de", profile=PROFILE, lexicon=common).abstained
+
+    # "Alliance" and "Allied" are English spellings of a word the articles use ("Allianz").
+    english = "Why did the Alliance and its Allied states send soldiers to Kasachstan?"
+    allianz = frozenset(analyze("Allianz Soldaten"))
+    profile = replace(PROFILE, vocabulary=PROFILE.vocabulary | allianz)
+
+    def translate(word: str) -> list[str]:
+        german = {"alliance": "Allianz", "allied": "verbündet"}.get(word.lower(), "")
+        return [t for t in analyze(german) if t in allianz]
+
+    assert compose(english, [hit], "en", profile=profile).abstained
+    assert not compose(english, [hit], "en", profile=profile, translate=translate).abstained
+
+    # Only a translation spelled alike counts: a name rendered as some other word is no sign the articles name it.
+    def unlike(word: str) -> list[str]:
+        return analyze("Soldaten")
+
+    assert compose(english, [hit], "en", profile=profile, translate=unlike).abstained
+
+
+def test_half_the_words_unknown_is_not_yet_mostly_unknown() -> None:
+    hit = _hit({"Das Bündnis": 6.0})
+    # Four content words, two of them unknown ("Aufmarsch", "duldete"): half, not most.
+    assert not compose("Duldete Kasachstan den Aufmarsch der Soldaten?", [hit], "de", profile=PROFILE).abstained
+    assert compose("Duldete Kasachstan den Aufmarsch der Reiterstaffel?", [hit], "de", profile=PROFILE).abstained
+
+
 def test_the_threshold_shrinks_for_a_tiny_corpus() -> None:
     hit = _hit({"Das Bündnis": 1.0})
     policy = AnswerPolicy(rank_bonus=0.0)

@@ -92,6 +92,10 @@ _NAME_Q = re.compile(
 # "When did X ..., and which group ...?": two questions in one, each of which needs its own quote. Split only
 # where a coordinator introduces a new interrogative (within two words: "and on which principles").
 _SECOND_QUESTION = re.compile(rf"\s*[,;–-]?\s+(?:and|und|sowie)\s+(?=(?:\w+\s+){{0,2}}?(?:{_QUESTION_WORDS})\b)", re.I)
+# An English that-clause runs to the next comma or the question mark. German relative clauses (", die ...")
+# carry the asked detail as often as the premise, and measured no better.
+_THAT_CLAUSE = re.compile(r"\s+that\s+[^,?]{3,}(?=[,?]|$)")
+FOCUS_MIN_WORDS = 4
 _PROPER = re.compile(r"\b[A-ZÄÖÜ][\w’'-]*")
 _LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„«»“])")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
@@ -253,6 +257,14 @@ def question_parts(question: str) -> list[str]:
     if min(len(first.split()), len(second.split())) < 3:  # "Russia and which others?" is one question
         return []
     return [first.rstrip("?") + "?", second]
+
+
+def question_focus(question: str) -> str:
+    """The question without its English that-clauses, which state what the asker already knows ("the
+    ribbon that Russian media presented as proof", "warn Russia that it might leave"): the passage
+    they describe is found by the whole question, the answer by what is left."""
+    focus = _THAT_CLAUSE.sub("", question).strip()
+    return focus if focus != question.strip() and len(focus.split()) >= FOCUS_MIN_WORDS else question
 
 
 def unknown_terms(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answer import AnswerPolicy, SubQuestion, compose, question_parts
+from .answer import AnswerPolicy, SubQuestion, compose, question_focus, question_parts
 from .chunk import chunk_document, content_id, unique_sentences
 from .corpus import load_corpus
 from .embed import Embedder, make_embedder
@@ -186,17 +186,19 @@ class RAG:
     ) -> list[Hit]:
         # A follow-up borrows context from the conversation for the dense query (mixed with its own),
         # but its own words decide the lexical match, so "and how many soldiers?" looks for soldiers.
-        # A part of a two-part question borrows the whole question the same way ("how did he respond?").
+        # A part of a two-part question borrows the whole question the same way ("how did he respond?"),
+        # and so does a question's focus, without the that-clauses that only restate what is known.
         query = context or standalone_query(question, history)
+        focus = question_focus(question)
         language, profile = detect_language(context or question), self.retriever.profile
         translations: list[str] = []
         if language == "en" and profile.language == "de":
-            translations = self.dictionary.translate(question, profile.vocabulary)
+            translations = self.dictionary.translate(focus, profile.vocabulary)
         return self.retriever.retrieve(
-            question,
+            focus,
             k or self.settings.k,
             cross_lingual=language != profile.language,
-            context=query if query != question else None,
+            context=query if query != focus else None,
             translations=translations,
         )
 

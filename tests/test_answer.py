@@ -258,3 +258,17 @@ def test_a_when_clause_that_sets_the_scene_does_not_make_a_count_question_ask_fo
     hit = _hit({"Das Bündnis": 6.0})
     scene = compose("When the unrest began, how many soldiers did the alliance send?", [hit], "en", profile=PROFILE)
     assert not scene.abstained and "2500" in scene.citations[0].quote
+
+
+def test_the_focus_of_a_question_leaves_out_its_that_clauses() -> None:
+    from rag.answer import question_focus
+
+    assert question_focus("Which diplomat cut the ribbon that Russian media showed as evidence?") == (
+        "Which diplomat cut the ribbon?"
+    )
+    assert question_focus("Why did he warn Russia in 2014 that Kazakhstan might leave the union, and why?") == (
+        "Why did he warn Russia in 2014, and why?"
+    )
+    # Nothing to leave out, or too little left to ask anything: the question stays whole.
+    assert question_focus("Who cut the ribbon?") == "Who cut the ribbon?"
+    assert question_focus("Is it true that Russia sent troops?") == "Is it true that Russia sent troops?"

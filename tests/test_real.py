@@ -101,3 +101,16 @@ def test_a_question_that_asks_two_things_quotes_an_answer_to_each(real_rag: RAG)
                         "and in which year did the CSTO troops leave Kazakhstan?")
     assert not half.abstained and "100'000" in half.citations[0].quote, half.text
     assert half.text.endswith("The articles don't answer: “In which year did the CSTO troops leave Kazakhstan?”")
+
+
+def test_a_that_clause_locates_the_passage_but_the_answer_is_what_is_asked(real_rag: RAG) -> None:
+    # The that-clause matches the sentences about the claim itself; the asked-for diplomat is named elsewhere.
+    answer = real_rag.ask("Which diplomat cut the ribbon that Russian media showed as evidence of a NATO facility?")
+    assert not answer.abstained and "Rosenblum" in answer.citations[0].quote, answer.text
+
+
+def test_names_are_checked_in_the_articles_language(real_rag: RAG) -> None:
+    # "Russia" and "Russian" are "Russland" and "russisch" in the articles: not names they never mention.
+    answer = real_rag.ask("Why can Russia not draft the Russians who are staying in Kazakhstan?")
+    assert not answer.abstained, answer.text
+    assert any("souverän" in c.quote for c in answer.citations), answer.text

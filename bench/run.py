@@ -60,7 +60,10 @@ def main() -> None:
         t = time.perf_counter()
         rag.retrieve(QUESTIONS[0])
         rows.append(("first retrieve (loads BM25 + texts)", ms(time.perf_counter() - t)))
-        retrieve_times, ask_times, one_part, two_part = [], [], [], []
+        retrieve_times: list[float] = []
+        ask_times: list[float] = []
+        one_part: list[float] = []
+        two_part: list[float] = []
         # Recent query vectors are remembered; forgotten before each call, so every call embeds its question.
         forget = getattr(rag.embedder, "forget_queries", lambda: None)
         for i in range(args.repeat):

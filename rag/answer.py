@@ -40,6 +40,8 @@ _QUANTITY = re.compile(
     r"what (share|percentage|proportion|number)|welche[rnm]? anteil|wie viel prozent|wie hoch ist der anteil)\b",
     re.I,
 )
+# "How long has X been running?" is answered by when it started ("seit 2006"): a year counts for these.
+_DURATION = re.compile(r"\b(how long|wie lange)\b", re.I)
 _MONEY_Q = re.compile(r"\b(how much (money|did .{0,40}(cost|pay|spend|invest))|wie viel (geld|kostet|kostete)|"
                       r"what did .{0,40} cost|was kostete)\b", re.I)
 _MONEY = re.compile(r"[$€£¥₽₸]|\b(dollars?|euros?|rubel|rubles?|roubles?|tenge|franken|francs?|pfund|pounds?|"
@@ -172,7 +174,7 @@ def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy
         score -= policy.heading_penalty
     if _WHY.search(question) and _CAUSAL.search(text):
         score += policy.hint_bonus
-    if _QUANTITY.search(question) and _new_match(_NUMBER, text, question):
+    if _QUANTITY.search(question) and _has_quantity(question, text):
         score += policy.hint_bonus
     if _asks_when(question) and _DATE.search(text):
         score += policy.hint_bonus
@@ -199,6 +201,11 @@ def _new_match(pattern: re.Pattern[str], text: str, question: str) -> bool:
     asked = {m.group(0).lower() for m in pattern.finditer(question)}
     years = {m.start() for m in _YEAR.finditer(text)} if pattern is _NUMBER else set()
     return any(m.group(0).lower() not in asked and m.start() not in years for m in pattern.finditer(text))
+
+
+def _has_quantity(question: str, text: str) -> bool:
+    """A number the question does not hold; for "how long", a year will do too."""
+    return _new_match(_NUMBER, text, question) or bool(_DURATION.search(question) and _new_match(_YEAR, text, question))
 
 
 def candidates(question: str, hits: list[Hit], policy: AnswerPolicy) -> list[Candidate]:
@@ -347,7 +354,7 @@ def missing_answer_type(question: str, chosen: list[Candidate], lexicon: frozens
         return True
     if _MONEY_Q.search(question) and not _MONEY.search(text):
         return True
-    if _QUANTITY.search(question) and not _new_match(_NUMBER, text, question):
+    if _QUANTITY.search(question) and not _has_quantity(question, text):
         return True
     return bool(_asks_when(question) and not _DATE.search(text))
 

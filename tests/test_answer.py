@@ -98,7 +98,12 @@ def test_how_many_needs_a_new_number_and_when_needs_a_date() -> None:
     assert compose("Wie viele Menschen protestierten?", [year_only], "de", profile=PROFILE).abstained, (
         "a year is no count"
     )
+    assert not compose("How long has the alliance existed?", [year_only], "en", profile=PROFILE).abstained, (
+        "how long is answered by when it began"
+    )
+    assert not compose("Wie lange protestierten viele Menschen?", [year_only], "de", profile=PROFILE).abstained
     no_numbers = _without(_hit({"Die Lage ist": 6.0}), "2")
+    assert compose("How long did the protests last?", [no_numbers], "en", profile=PROFILE).abstained
     assert compose("Wie viele Menschen wurden verletzt?", [no_numbers], "de", profile=PROFILE).abstained
     assert compose("When did the protests happen?", [no_numbers], "en", profile=PROFILE).abstained
     assert compose("An welchem Tag war die Lage ernst?", [no_numbers], "de", profile=PROFILE).abstained

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from .answer import AnswerPolicy, SubQuestion, compose, question_focus, question_parts
 from .chunk import chunk_document, content_id, unique_sentences
+from .coref import resolve, same_kind_by
 from .corpus import load_corpus
 from .embed import Embedder, make_embedder
 from .errors import CorpusError, QuestionError, StaleIndexError
 from .history import standalone_query
-from .lexical import detect_language
+from .lexical import analyze, detect_language
 from .retrieve import Retriever
 from .schema import Answer, Document, Hit, IndexStats
 from .settings import Settings
@@ -86,6 +87,7 @@ class RAG:
             self.store.open(create=True)
         wanted: dict[str, Record] = {}
         n_chunks = n_sentences = 0
+        same_kind = self._same_kind(corpus.documents)
         for doc in corpus.documents:
             chunks = chunk_document(doc, self.settings.chunk_tokens, self.settings.chunk_overlap)
             n_chunks += len(chunks)
@@ -96,12 +98,17 @@ class RAG:
                         "start": c.start, "end": c.end, "position": c.position}
                 wanted[c.id] = Record(c.id, c.text, meta)
             repeats: dict[str, int] = {}
-            for span, owner in unique_sentences(chunks):
+            sentences = sorted(unique_sentences(chunks), key=lambda pair: pair[0].start)
+            resolved = resolve(doc.text, [span for span, _ in sentences], self.dictionary.german_words(), same_kind)
+            for i, (span, owner) in enumerate(sentences):
                 # Keyed by text and its repeat count, not offset: moved text keeps its id and vector.
                 repeats[span.text] = repeats.get(span.text, 0) + 1
-                sid = content_id(doc.source, "sentence", span.text, str(repeats[span.text]))
+                says = resolved.get(i, "")  # the text with the names its descriptions refer to
+                sid = content_id(doc.source, "sentence", span.text, str(repeats[span.text]), *([says] if says else []))
                 smeta: Meta = {"kind": "sentence", "source": doc.source, "start": span.start, "end": span.end,
                         "chunk_id": owner.id}
+                if says:
+                    smeta["resolved"] = says
                 wanted.setdefault(sid, Record(sid, span.text, smeta))
                 n_sentences += 1
         existing = {r.id: r for r in self.store.records()}
@@ -128,6 +135,13 @@ class RAG:
             skipped=corpus.skipped,
             seconds=round(time.perf_counter() - started, 3),
         )
+
+    def _same_kind(self, documents: Sequence[Document]) -> Callable[[str, str], bool]:
+        """Which nouns name things of one kind, from the dictionary's senses of the articles' common words."""
+        lexicon = self.dictionary.german_words()
+        terms = {t for doc in documents for t in analyze(doc.text) if t in lexicon}
+        heads = {t[k:] for t in terms for k in range(1, len(t) - 3) if t[k:] in lexicon}
+        return same_kind_by(self.dictionary.senses(frozenset(terms | heads)), lexicon)
 
     def status(self) -> IndexStatus:
         """Counts of what is indexed; raises IndexMissingError when nothing is."""
@@ -193,7 +207,7 @@ class RAG:
         language, profile = detect_language(context or question), self.retriever.profile
         translations: list[str] = []
         if language == "en" and profile.language == "de":
-            translations = self.dictionary.translate(focus, profile.vocabulary)
+            translations = self.dictionary.translate(focus, profile.vocabulary, profile.acronyms)
         return self.retriever.retrieve(
             focus,
             k or self.settings.k,
@@ -231,7 +245,9 @@ def _embedded_text(record: Record) -> str:
     """What is embedded for a record: its text; for a whole article, its title (articles are too long
     for the model and are only stored so citations can be shown in context). Chunks carry no title
     prefix: it measured no better and pulls all chunks of an article together."""
-    return str(record.meta["title"]) if record.meta["kind"] == "article" else record.text
+    if record.meta["kind"] == "article":
+        return str(record.meta["title"])
+    return str(record.meta.get("resolved") or record.text)
 
 
 def _article_record(doc: Document, n_chunks: int) -> Record:

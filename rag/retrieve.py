@@ -14,6 +14,7 @@ from .embed import Embedder
 from .lexical import LexicalIndex, detect_language
 from .schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
 from .store import ChromaStore
+from .translate import acronym_definitions
 
 RRF_K = 60  # the constant from Cormack et al.; large enough that rank 1 does not dominate
 # Weights of the four chunk rankings fused by RRF: chunk dense, best-sentence dense, chunk BM25, best-sentence
@@ -37,6 +38,7 @@ class SentenceRef:
     id: str
     span: Span
     chunk_id: str
+    matched: str  # what is matched: the text, with the names its descriptions refer to (see rag.coref)
 
 
 class Retriever:
@@ -80,7 +82,8 @@ class Retriever:
             sentences: list[SentenceRef] = []
             for r in self.store.records("sentence"):
                 span = Span(int(r.meta["start"]), int(r.meta["end"]), r.text)
-                sentences.append(SentenceRef(r.id, span, str(r.meta["chunk_id"])))
+                matched = str(r.meta.get("resolved") or r.text)
+                sentences.append(SentenceRef(r.id, span, str(r.meta["chunk_id"]), matched))
             chunks: dict[str, Chunk] = {}
             for r in self.store.records("chunk"):
                 m = r.meta
@@ -108,11 +111,12 @@ class Retriever:
             self._sentences = sentences
             self._chunk_ids = list(chunks)
             self._chunk_bm25 = LexicalIndex([chunks[i].title + "\n" + chunks[i].text for i in self._chunk_ids])
-            self._sentence_bm25 = LexicalIndex([s.span.text for s in sentences])
+            self._sentence_bm25 = LexicalIndex([s.matched for s in sentences])
             self._profile = CorpusProfile(
                 vocabulary=self._chunk_bm25.vocabulary,
                 language=detect_language(" ".join(c.text for c in list(chunks.values())[:50])),
                 sentences=len(sentences),
+                acronyms=tuple(sorted(acronym_definitions(c.text for c in chunks.values()).items())),
             )
 
     def retrieve(

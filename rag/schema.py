@@ -68,6 +68,7 @@ class CorpusProfile:
     vocabulary: frozenset[str]  # every analysed term (to spot questions about things it never mentions)
     language: str  # "de" or "en": the language most of it is written in
     sentences: int  # how many sentences the dense z-scores are computed over
+    acronyms: tuple[tuple[str, str], ...] = ()  # ("OVKS", "Organisation des Vertrags über kollektive Sicherheit")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import os
 import re
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +28,9 @@ MAX_NGRAM = 3  # "rocket launch site"
 PER_TERM = 1
 CACHE_VERSION = 3  # 3: ties in the dictionary's order
 
+# "Organisation des Vertrags über kollektive Sicherheit“ (OVKS)": a long form, then its acronym in parentheses.
+_DEFINITION = re.compile(r"([A-ZÄÖÜ][\w-]*(?:\s+[\w-]+){1,7})[“\"»]?\s*\(([A-ZÄÖÜ]{2,8})\)")
+_ACRONYM = re.compile(r"\b[A-Z]{3,8}\b")  # two letters fit too many long forms
 _NOTE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>")
 _WORD = re.compile(r"[a-z][a-z'-]*")
 _GERMAN_TOKEN = re.compile(r"\w+")
@@ -49,9 +53,10 @@ class Dictionary:
     def __init__(self, source: Path, cache_dir: Path) -> None:
         self.source = source
         self.cache = cache_dir / "dictionary-en-de.json"
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _initials reads the entries while holding it
         self._entries: dict[str, list[str]] | None = None
         self._german: frozenset[str] = frozenset()
+        self._long_forms: dict[str, list[frozenset[str]]] = {}
 
     @property
     def available(self) -> bool:
@@ -70,12 +75,15 @@ class Dictionary:
         self.entries()
         return self._german
 
-    def translate(self, question: str, vocabulary: frozenset[str]) -> list[str]:
+    def translate(
+        self, question: str, vocabulary: frozenset[str], acronyms: Sequence[tuple[str, str]] = ()
+    ) -> list[str]:
         """German terms (analysed) for the question's English words and phrases, longest phrase first:
-        for each, the translation the dictionary gives most often among those the articles use."""
+        for each, the translation the dictionary gives most often among those the articles use; and for an
+        acronym the articles never use, theirs for the same thing (`acronyms`: theirs with its long form)."""
         entries = self.entries()
         words = _WORD.findall(question.lower())
-        out: list[str] = []
+        out: list[str] = self.acronyms_for(question, vocabulary, acronyms)
         i = 0
         while entries and i < len(words):
             step = 1
@@ -90,6 +98,47 @@ class Dictionary:
                     break
             i += step
         return out
+
+    def senses(self, terms: frozenset[str]) -> dict[str, frozenset[str]]:
+        """For German terms (analysed), the English keys they translate: what tells "Allianz" and "Bündnis"
+        apart from "Allianz" and "Zelt" (one pass over the dictionary)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for key, german in self.entries().items():
+            for t in german:
+                if t in terms:
+                    found[t].add(key)
+        return {t: frozenset(keys) for t, keys in found.items()}
+
+    def acronyms_for(
+        self, question: str, vocabulary: frozenset[str], acronyms: Sequence[tuple[str, str]]
+    ) -> list[str]:
+        """The articles' acronyms (analysed) for the question's unknown ones: "CSTO" is OVKS when the letters
+        C, S, T, O begin English translations of the words of "Organisation des Vertrags über kollektive
+        Sicherheit", one each, in any order (English puts them in another)."""
+        asked = [a for a in _ACRONYM.findall(question) if not set(analyze(a)) <= vocabulary]
+        if not asked or not acronyms:
+            return []
+        initials = self._initials(acronyms)
+        return [
+            term
+            for a in asked
+            for theirs, long_form in acronyms
+            if _assignable(a.lower(), initials[long_form])
+            for term in analyze(theirs)
+        ]
+
+    def _initials(self, acronyms: Sequence[tuple[str, str]]) -> dict[str, list[frozenset[str]]]:
+        """For each long form, the first letters of each of its words' English translations."""
+        with self._lock:
+            missing = {lf for _, lf in acronyms if lf not in self._long_forms}
+            if missing:
+                words = {lf: analyze(lf) for lf in missing}
+                senses = self.senses(frozenset(t for ts in words.values() for t in ts))
+                for lf, ts in words.items():
+                    self._long_forms[lf] = [
+                        frozenset(k[0] for k in senses.get(t, ()) if k.isalpha()) | {t[0]} for t in ts
+                    ]
+            return self._long_forms
 
     def _load(self) -> tuple[dict[str, list[str]], frozenset[str]]:
         stat = self.source.stat()
@@ -110,6 +159,31 @@ class Dictionary:
         except OSError:
             pass  # a read-only model folder only costs the parse time on the next start
         return entries, german
+
+
+def acronym_definitions(texts: Iterable[str]) -> dict[str, str]:
+    """Acronyms the texts define, with their long forms: the last words before "(ACRONYM)" whose initials
+    hold the acronym's letters."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in _DEFINITION.finditer(text):
+            words, acronym = m.group(1).split(), m.group(2)
+            for n in range(len(acronym), len(words) + 1):  # the shortest tail that covers the letters
+                tail = words[-n:]
+                if tail[0][:1].isupper() and set(acronym.lower()) <= {w[0].lower() for w in tail}:
+                    found.setdefault(acronym, " ".join(tail))
+                    break
+    return found
+
+
+def _assignable(letters: str, words: list[frozenset[str]]) -> bool:
+    """Whether each letter can be the initial of a different word, every word used once."""
+    if len(letters) != len(words):
+        return False
+    if not letters:
+        return True
+    first, rest = letters[0], letters[1:]
+    return any(first in w and _assignable(rest, words[:i] + words[i + 1 :]) for i, w in enumerate(words))
 
 
 def parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str]]:

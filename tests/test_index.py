@@ -141,3 +141,24 @@ def test_across_languages_a_sentence_lexical_match_weighs_more(fake_rag: RAG) ->
         for s in scored:
             assert s.score == pytest.approx(s.dense_z + weight * s.lexical, abs=1e-5)
     assert CROSS_LINGUAL_LEXICAL_WEIGHT > LEXICAL_WEIGHT
+
+
+def test_a_sentence_that_says_die_allianz_is_matched_by_the_name_it_refers_to(
+    tmp_path: Path, corpus_copy: Path, fake_embedder
+) -> None:
+    ding = tmp_path / "de-en"
+    ding.write_text(
+        "Militärbündnis {n} :: military alliance\nBündnis {n}; Allianz {f} :: alliance\n", encoding="utf-8"
+    )
+    settings = Settings.from_env(env={}, corpus_dir=corpus_copy, index_dir=tmp_path / "chroma", dictionary=str(ding))
+    rag = RAG(settings=settings, embedder=fake_embedder)
+    rag.index()
+    resolved = [r for r in rag.store.records("sentence") if r.meta.get("resolved")]
+    assert any(str(r.meta["resolved"]).startswith("Die Allianz (OVKS) besteht") for r in resolved), resolved
+    for r in resolved:  # the stored text, which quotes are cut from, stays the article's own
+        assert r.text.replace(" (OVKS)", "") == r.text and "(OVKS)" in str(r.meta["resolved"])
+    hits = rag.retriever.retrieve("OVKS gegründet", 5)
+    best = max((s for h in hits for s in h.sentences), key=lambda s: s.lexical)
+    assert "2002 gegründeter" in best.span.text
+    embedded = fake_embedder.embedded
+    assert rag.index().added == 0 and fake_embedder.embedded == embedded, "resolved sentences are not re-embedded"

@@ -103,3 +103,33 @@ def test_translated_terms_join_the_bm25_query() -> None:
     assert index.scores("Which cosmodrome?").max() == 0
     scores = index.scores("Which cosmodrome?", analyze("Weltraumbahnhof"))
     assert scores[0] > 0 and scores[1] == 0
+
+
+ACRONYM_DING = """\
+Organisation {f} | Organisationen {pl} :: organization | organizations
+Vertrag {m} | Verträge {pl} :: treaty; contract | treaties
+kollektiv {adj} :: collective
+Sicherheit {f} :: security; safety
+Bündnis {n}; Allianz {f} :: alliance
+"""
+LONG_FORM = "Organisation des Vertrags über kollektive Sicherheit"
+
+
+def test_acronyms_the_articles_define_are_found_with_their_long_form() -> None:
+    text = f"Das Militärbündnis „{LONG_FORM}“ (OVKS) griff ein. Die Zahl (2500) stieg. Das Land (USA) zögert."
+    assert translate.acronym_definitions([text]) == {"OVKS": LONG_FORM}
+
+
+def test_an_english_acronym_finds_the_articles_one_through_its_translated_long_form(tmp_path: Path) -> None:
+    path = tmp_path / "de-en"
+    path.write_text(ACRONYM_DING, encoding="utf-8")
+    d = Dictionary(path, tmp_path / "cache")
+    vocabulary = terms(LONG_FORM, "OVKS", "Bündnis")
+    defined = [("OVKS", LONG_FORM)]
+    # English orders the words differently: Collective Security Treaty Organization.
+    assert d.translate("Why did the CSTO intervene?", vocabulary, defined) == analyze("OVKS")
+    assert d.translate("Which states joined the CSTO alliance?", vocabulary, defined)[0] == analyze("OVKS")[0]
+    assert d.translate("What did the NATO say?", vocabulary, defined) == [], "letters no translation begins with"
+    assert d.translate("What did the CST say?", vocabulary, defined) == [], "one letter per word, every word used"
+    assert d.translate("What does the OVKS do?", vocabulary, defined) == [], "the articles' own acronym needs none"
+    assert d.translate("Why did the CSTO intervene?", vocabulary) == [], "nothing defined, nothing found"

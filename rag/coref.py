@@ -4,7 +4,8 @@ A German article introduces a name with its class noun ("das Militärbündnis OV
 Tokajew") and later says only "das Bündnis" or "die Allianz". Those later sentences answer questions that name
 the thing ("In welchem Jahr wurde die OVKS gegründet?"), but neither e5 nor BM25 sees the name in them. Each such
 sentence gets a resolved text with the name after the description ("Die Allianz (OVKS) besteht ..."), and a
-sentence of reported speech without a name the name of the person it reports. The resolved text is what is
+sentence of reported speech without a name, or of a quotation introduced by "Toqajew versprach:", the name
+of the person it reports. The resolved text is what is
 embedded and matched; quotes stay the article's own words.
 """
 
@@ -29,6 +30,10 @@ _LONG_FORM = re.compile(r"\s*[„\"«][^“\"»]{3,120}[“\"»]\s*\(([A-ZÄÖÜ
 # Reported speech (Konjunktiv I) goes on quoting the last person named without naming them again: "Der
 # Politologe Marat Schibutow sieht ... Angesichts der hohen Gaspreise sei der Rohstoff verkauft worden."
 _REPORTED = re.compile(r"\b(sei|seien|habe|werde|könne|müsse|solle|wolle|dürfe|gebe)\b")
+_OPENING = frozenset("«„\"“‹‚'")
+_QUOTED = re.compile(r"[«„\"“][^«»„“\"”]*[»“\"”]")
+# A name after a preposition is who it was said to or with, not who said it.
+_TO = frozenset({"gegenüber", "an", "zu", "mit", "von", "bei", "für", "über", "vor", "nach", "aus", "in", "neben"})
 SameKind = Callable[[str, str], bool]  # (noun of a description, noun a name was introduced with), analysed
 
 
@@ -69,10 +74,16 @@ def resolve(
 
     intros: list[_Intro] = []
     resolved: dict[int, str] = {}
+    quoting, last_paragraph = "", -1
     for i, s in enumerate(sentences):
         paragraph = text.count("\n\n", 0, s.start)
         words = list(_WORD.finditer(s.text))
         insertions: list[tuple[int, str]] = []
+        if paragraph != last_paragraph:
+            # A paragraph that is a quotation, after one that ends "Toqajew versprach den Dissidenten:".
+            opens = i > 0 and sentences[i - 1].text.rstrip().endswith(":") and s.text[:1] in _OPENING
+            quoting = _speaker(sentences[i - 1].text, is_name) if opens else ""
+            last_paragraph = paragraph
         for j, m in enumerate(words):
             noun = common(m.group())
             if not noun:
@@ -94,6 +105,8 @@ def resolve(
             speakers = [x for x in intros if x.paragraph == paragraph and x.sentence < i and not _is_acronym(x.name)]
             if speakers:  # the speaker goes last: the sentence is what they said
                 insertions.append((len(s.text), speakers[-1].name))
+        if quoting and not insertions and not _mentions(s.text, quoting):
+            insertions.append((len(s.text), quoting))
         if insertions:
             says = s.text
             for at, name in sorted(insertions, reverse=True):
@@ -117,6 +130,24 @@ def same_kind_by(senses: Mapping[str, frozenset[str]], lexicon: frozenset[str]) 
         return any(meanings & senses.get(h, frozenset()) for h in kinds)
 
     return same
+
+
+def _speaker(text: str, is_name: Callable[[str], bool]) -> str:
+    """The first name in a sentence that introduces a quotation, not one it is said to ("gegenüber
+    «Deutschlandfunk»", "gegenüber dem ehemaligen US-Präsidenten George W. Bush")."""
+    words = list(_WORD.finditer(text))
+    quoted = [q.span() for q in _QUOTED.finditer(text)]  # a title: «St. Petersburg International Economic Forum»
+    names: list[str] = []
+    for j, m in enumerate(words):
+        addressed = any(w.group().lower() in _TO for w in words[max(0, j - 3) : j])
+        inside = any(a < m.start() < b for a, b in quoted)
+        if is_name(m.group()) and not addressed and not inside:
+            if names and text[words[j - 1].end() : m.start()].strip():
+                break
+            names.append(m.group())
+        elif names:
+            break
+    return " ".join(names)
 
 
 def _antecedent(

@@ -8,7 +8,7 @@ from rag.sentences import split_sentences
 
 COMMON_NOUNS = (
     "Militärbündnis Bündnis Allianz Präsident Verbündeten Militär Staaten Soldaten Politologe Rohstoff Ausland "
-    "Armut Grund Preise Gas"
+    "Armut Grund Preise Gas Frau Dissidenten Dienstag Meinungen"
 )
 LEXICON = frozenset(analyze(COMMON_NOUNS))
 # "Allianz" and "Bündnis" are both "alliance"; "Zelt" is not.
@@ -75,3 +75,12 @@ def test_reported_speech_is_attributed_to_the_person_named_before_it_in_its_para
         "not the sentence in the indicative, not the one in the next paragraph"
     )
     assert _resolved("Präsident Tokajew sprach. Laut Putin sei alles ruhig.") == [], "it names its own source"
+
+
+def test_a_quotation_introduced_by_a_colon_is_attributed_to_who_says_it_not_to_whom() -> None:
+    text = (
+        "Toqajew versprach den Dissidenten am Dienstag:\n\n«Die meisten sind gezwungen zu gehen. Wir helfen.»\n\n"
+        "Eine Frau sagte gegenüber «Deutschlandfunk»:\n\n«Wir unterstützen das.»\n\n"
+        "Der Präsident sprach mit Putin und erklärte:\n\n«Es gibt Meinungen.»"
+    )
+    assert _resolved(text) == ["«Die meisten sind gezwungen zu gehen. (Toqajew)", "Wir helfen.» (Toqajew)"]

@@ -15,7 +15,7 @@ from .coref import resolve, same_kind_by
 from .corpus import load_corpus
 from .embed import Embedder, make_embedder
 from .errors import CorpusError, QuestionError, StaleIndexError
-from .history import standalone_query
+from .history import referents, standalone_query
 from .lexical import analyze, detect_language
 from .retrieve import Retriever
 from .schema import Answer, Document, Hit, IndexStats
@@ -202,8 +202,10 @@ class RAG:
         # but its own words decide the lexical match, so "and how many soldiers?" looks for soldiers.
         # A part of a two-part question borrows the whole question the same way ("how did he respond?"),
         # and so does a question's focus, without the that-clauses that only restate what is known.
+        # Only the person a pronoun refers to ("he" after "Who is Aibek Smadiyarov?") joins the lexical match.
         query = context or standalone_query(question, history)
         focus = question_focus(question)
+        named = referents(question, history)
         language, profile = detect_language(context or question), self.retriever.profile
         translations: list[str] = []
         if language == "en" and profile.language == "de":
@@ -211,6 +213,7 @@ class RAG:
         return self.retriever.retrieve(
             focus,
             k or self.settings.k,
+            lexical_query=" ".join([focus, *named]) if named else None,
             cross_lingual=language != profile.language,
             context=query if query != focus else None,
             translations=translations,

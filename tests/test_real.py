@@ -56,10 +56,14 @@ def test_follow_up_uses_the_conversation(real_rag: RAG) -> None:
     assert any("2500" in h.chunk.text for h in follow_hits)
     follow = real_rag.ask("Und wie viele Soldaten?", history=history)
     assert "2500" in follow.text, follow.text  # the alliance's troops, not any soldiers
-    # "he" is the spokesman the conversation was about: only with the history is he quoted.
-    question, earlier = "What did he say about the referendums?", ["Who is Aibek Smadiyarov?"]
-    assert "Smadiyarow" in real_rag.ask(question, history=earlier).text
-    assert "Smadiyarow" not in real_rag.ask(question).text
+    # "he" is the person the conversation was about: only with the history is his statement quoted first.
+    for earlier, question, name in (
+        ("Who is Aibek Smadiyarov?", "What did he say about the yurts?", "Smadiyarov"),
+        ("Wer ist Aibek Smadiyarow?", "Was sagte er über die Jurten?", "Smadiyarov"),
+        ("Who is Temur Umarov?", "What did he say about Russia's reaction?", "Umarov"),
+    ):
+        assert name in real_rag.ask(question, history=[earlier]).citations[0].quote
+        assert name not in real_rag.ask(question).citations[0].quote
 
 
 def test_english_words_the_model_misses_are_found_through_the_dictionary(real_rag: RAG) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from rag.chunk import chunk_document, count_tokens, unique_sentences
 from rag.corpus import read_document
-from rag.history import standalone_query
+from rag.history import referents, standalone_query
 from rag.lexical import LexicalIndex, analyze, fold
 from rag.schema import Document
 from rag.sentences import split_sentences
@@ -99,3 +99,11 @@ def test_follow_up_questions_borrow_the_previous_question() -> None:
     standalone = "How many ethnic Kazakhs live in Ukraine according to the yurt article?"
     assert standalone_query(standalone, history) == standalone
     assert standalone_query("And why?", None) == "And why?"
+
+
+def test_a_personal_pronoun_carries_the_previous_questions_names_into_the_lexical_match() -> None:
+    assert referents("What did he say about the yurts?", ["Who is Aibek Smadiyarov?"]) == ["Aibek", "Smadiyarov"]
+    assert referents("Was sagte er dazu?", ["Wer ist Temur Umarov?"]) == ["Temur", "Umarov"]
+    assert referents("What did the ministry say?", ["Who is Aibek Smadiyarov?"]) == [], "no pronoun"
+    assert referents("What did he say?", None) == []
+    assert referents("Why did it leave?", ["Why did the CSTO intervene?"]) == [], "'it' is no person"

@@ -3,10 +3,10 @@
 A German article introduces a name with its class noun ("das Militärbündnis OVKS", "Präsident Kassym-Schomart
 Tokajew") and later says only "das Bündnis" or "die Allianz". Those later sentences answer questions that name
 the thing ("In welchem Jahr wurde die OVKS gegründet?"), but neither e5 nor BM25 sees the name in them. Each such
-sentence gets a resolved text with the name after the description ("Die Allianz (OVKS) besteht ..."), and a
-sentence of reported speech without a name, or of a quotation introduced by "Toqajew versprach:", the name
-of the person it reports. The resolved text is what is
-embedded and matched; quotes stay the article's own words.
+sentence gets a resolved text with the name after the description ("Die Allianz (OVKS) besteht ..."); so does
+a sentence of reported speech without a name, or of a quotation introduced by "Toqajew versprach:", with the
+name of the person it reports. The resolved text is what is embedded and matched; quotes stay the article's
+own words.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ _LONG_FORM = re.compile(r"\s*[„\"«][^“\"»]{3,120}[“\"»]\s*\(([A-ZÄÖÜ
 # Reported speech (Konjunktiv I) goes on quoting the last person named without naming them again: "Der
 # Politologe Marat Schibutow sieht ... Angesichts der hohen Gaspreise sei der Rohstoff verkauft worden."
 _REPORTED = re.compile(r"\b(sei|seien|habe|werde|könne|müsse|solle|wolle|dürfe|gebe)\b")
+# A paragraph that opens with a quotation mark, after a line ending in a colon, is what that line's speaker said.
 _OPENING = frozenset("«„\"“‹‚'")
 _QUOTED = re.compile(r"[«„\"“][^«»„“\"”]*[»“\"”]")
 # A name after a preposition is who it was said to or with, not who said it.
@@ -159,7 +160,7 @@ def _antecedent(
     intros: list[_Intro],
     same_kind: SameKind,
 ) -> str:
-    """The one name the description in sentence `at` can refer to. None when the sentence names something of
+    """The one name the description in sentence `at` can refer to; empty when the sentence names something of
     its kind itself ("Putins Antwort ... des Präsidenten"), or two of its kind came up within the window."""
     kind = [x for x in intros if adjectives <= x.adjectives and same_kind(noun, x.noun)]
     names = {x.name for x in kind if x.paragraph == paragraph and at - x.sentence <= WINDOW}

@@ -56,7 +56,10 @@ def resolve(
 ) -> dict[int, str]:
     """For the sentences of one article's `text` (in order), the resolved text of each that refers back to a
     name introduced in its paragraph by a description of its kind without naming it. `lexicon` holds the
-    language's common words (analysed), which tell a class noun from a name."""
+    language's common words (analysed), which tell a class noun from a name; without them (no dictionary)
+    nothing is resolved, since every German noun would look like a name."""
+    if not lexicon:
+        return {}
 
     def common(word: str) -> str:
         terms = analyze(word)

@@ -84,3 +84,9 @@ def test_a_quotation_introduced_by_a_colon_is_attributed_to_who_says_it_not_to_w
         "Der Präsident sprach mit Putin und erklärte:\n\n«Es gibt Meinungen.»"
     )
     assert _resolved(text) == ["«Die meisten sind gezwungen zu gehen. (Toqajew)", "Wir helfen.» (Toqajew)"]
+
+
+def test_without_the_languages_common_words_nothing_is_resolved() -> None:
+    text = "Toqajew versprach den Dissidenten:\n\n«Wir helfen.»\n\nDas Militärbündnis OVKS kam. Das Bündnis blieb."
+    assert _resolved(text), "with them, both are"
+    assert resolve(text, split_sentences(text), frozenset(), SAME_KIND) == {}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .answer import AnswerPolicy, SubQuestion, compose, question_focus, question_parts
 from .chunk import chunk_document, content_id, unique_sentences
-from .coref import resolve, same_kind_by
+from .coref import heads, resolve, same_kind_by
 from .corpus import load_corpus
 from .embed import Embedder, make_embedder
 from .errors import CorpusError, QuestionError, StaleIndexError
@@ -140,8 +140,8 @@ class RAG:
         """Which nouns name things of one kind, from the dictionary's senses of the articles' common words."""
         lexicon = self.dictionary.german_words()
         terms = {t for doc in documents for t in analyze(doc.text) if t in lexicon}
-        heads = {t[k:] for t in terms for k in range(1, len(t) - 3) if t[k:] in lexicon}
-        return same_kind_by(self.dictionary.senses(frozenset(terms | heads)), lexicon)
+        nouns = frozenset(h for t in terms for h in heads(t, lexicon))
+        return same_kind_by(self.dictionary.senses(nouns), lexicon)
 
     def status(self) -> IndexStatus:
         """Counts of what is indexed; raises IndexMissingError when nothing is."""

@@ -119,15 +119,18 @@ def resolve(
     return resolved
 
 
+def heads(noun: str, lexicon: frozenset[str]) -> set[str]:
+    """An analysed noun and the common words that end it: "militarbundnis" -> itself and "bundnis"."""
+    return {noun} | {noun[k:] for k in range(1, len(noun) - 3) if noun[k:] in lexicon}
+
+
 def same_kind_by(senses: Mapping[str, frozenset[str]], lexicon: frozenset[str]) -> SameKind:
     """Nouns of one kind: equal, the head of a compound ("Bündnis" of "Militärbündnis"), or sharing a
-    translation in the dictionary (`senses`: "Allianz" and "Bündnis" are both "alliance")."""
-
-    def heads(noun: str) -> set[str]:
-        return {noun} | {noun[k:] for k in range(1, len(noun) - 3) if noun[k:] in lexicon}
+    translation in the dictionary (`senses`, for every noun and its `heads`: "Allianz" and "Bündnis" are
+    both "alliance")."""
 
     def same(description: str, introduced: str) -> bool:
-        kinds = heads(introduced)
+        kinds = heads(introduced, lexicon)
         if description in kinds:
             return True
         meanings = senses.get(description, frozenset())

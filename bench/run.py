@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag import RAG, Settings
 from rag.answer import question_parts
+from rag.embed import forget_queries
 
 QUESTIONS = [
     "Why did the CSTO intervene in Kazakhstan?",
@@ -65,14 +66,13 @@ def main() -> None:
         one_part: list[float] = []
         two_part: list[float] = []
         # Recent query vectors are remembered; forgotten before each call, so every call embeds its question.
-        forget = getattr(rag.embedder, "forget_queries", lambda: None)
         for i in range(args.repeat):
             q = QUESTIONS[i % len(QUESTIONS)]
-            forget()
+            forget_queries(rag.embedder)
             t = time.perf_counter()
             rag.retrieve(q)
             retrieve_times.append(time.perf_counter() - t)
-            forget()
+            forget_queries(rag.embedder)
             t = time.perf_counter()
             rag.ask(q)
             ask_times.append(time.perf_counter() - t)

@@ -167,6 +167,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 def run_product(rag: RAG, gold: Sequence[GoldItem], k: int) -> list[ItemResult]:
     """Each question through `RAG.retrieve(k=10)` (retrieval metrics) and a timed `RAG.ask(k=k)`."""
     from rag import RagError
+    from rag.embed import forget_queries
 
     # Latency is reported warm: the first question would otherwise also time loading the model, the
     # texts and the dictionary (about 9 s). Retrieval in both languages loads all of them without asking
@@ -176,7 +177,7 @@ def run_product(rag: RAG, gold: Sequence[GoldItem], k: int) -> list[ItemResult]:
             rag.retrieve(warm_up, k=k)
     except RagError:
         pass  # a missing index or model shows up, with its message, on the first real question
-    getattr(rag.embedder, "forget_queries", lambda: None)()
+    forget_queries(rag.embedder)
     results = []
     for item in gold:
         try:

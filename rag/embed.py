@@ -93,6 +93,14 @@ class SentenceTransformerEmbedder:
         return str(folder)
 
 
+def forget_queries(embedder: Embedder) -> None:
+    """Clear an embedder's remembered query vectors, if it keeps any (fakes and other backends may not):
+    timing code measures the model, not the memory."""
+    forget = getattr(embedder, "forget_queries", None)
+    if forget is not None:
+        forget()
+
+
 def _model_name(model: str) -> str:
     """What the index records as 'built with': stable across machines for the built-in model."""
     if model == DEFAULT_MODEL:

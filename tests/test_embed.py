@@ -53,3 +53,12 @@ def test_the_query_cache_is_bounded(monkeypatch: Any) -> None:
     assert model.encoded == [f"q{i}" for i in range(5)]
     e.embed(["q0", "q4"], "query")
     assert model.encoded[-1] == "q0", "the oldest were dropped, the newest kept"
+
+
+def test_forgetting_queries_makes_the_next_one_encoded_and_skips_embedders_without_a_memory() -> None:
+    e, model = _embedder()
+    e.embed(["q?"], "query")
+    embed.forget_queries(e)
+    e.embed(["q?"], "query")
+    assert model.encoded == ["q?", "q?"]
+    embed.forget_queries(CountingModel())  # type: ignore[arg-type]  # no memory: nothing to clear, no error

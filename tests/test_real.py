@@ -128,3 +128,10 @@ def test_a_sentence_that_only_says_die_allianz_answers_for_the_ovks(real_rag: RA
     # Asked in English with the English acronym: the articles' OVKS is found through its long form.
     members = real_rag.ask("Which states belong to the CSTO?")
     assert not members.abstained and any("Kirgistan" in c.quote for c in members.citations), members.text
+
+
+def test_reported_speech_is_found_by_the_name_of_whom_it_reports(real_rag: RAG) -> None:
+    # "Angesichts der hohen Gaspreise ... sei der Rohstoff an das Ausland verkauft worden, im Land entstand ein
+    # Defizit" names no one; it reports Marat Schibutow, named two sentences earlier in its paragraph.
+    answer = real_rag.ask("Why, in Marat Shibutov's view, was there a shortage of gas in Kazakhstan?")
+    assert not answer.abstained and any("Defizit" in c.quote for c in answer.citations), answer.text

@@ -135,3 +135,12 @@ def test_reported_speech_is_found_by_the_name_of_whom_it_reports(real_rag: RAG) 
     # Defizit" names no one; it reports Marat Schibutow, named two sentences earlier in its paragraph.
     answer = real_rag.ask("Why, in Marat Shibutov's view, was there a shortage of gas in Kazakhstan?")
     assert not answer.abstained and any("Defizit" in c.quote for c in answer.citations), answer.text
+
+
+def test_a_quotation_is_found_by_the_name_of_its_speaker(real_rag: RAG) -> None:
+    # "Toqajew versprach den Dissidenten am vergangenen Dienstag:" then a paragraph of his words, which never
+    # name him: "Die meisten von ihnen sind aufgrund der aussichtslosen Lage gezwungen, das Land zu verlassen."
+    for question in ("What did Tokayev say about the Russians who had recently arrived?",
+                     "Was hat Tokajew den Russen versprochen, die nach Kasachstan kommen?"):
+        answer = real_rag.ask(question)
+        assert any("aussichtslosen" in c.quote for c in answer.citations), answer.text

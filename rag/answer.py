@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .lexical import analyze
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
+from .sentences import QUESTION_WORDS, is_heading, is_rhetorical
 
 # A word of the question -> its translations into the articles' language (analysed) that the articles use.
 Translate = Callable[[str], list[str]]
@@ -77,14 +78,6 @@ _LEANS_BACK = re.compile(
     r"this is why|that is why|so)\b",
     re.I,
 )
-# Question words that open a (sub)question; an article's own question may also open with the rarer ones.
-_QUESTION_WORDS = (
-    r"wie|was|wer|wen|wem|warum|wieso|weshalb|wo\w*|wann|welche[rsmn]?|why|what|who|whom|how|where|when|which"
-)
-_INTERROGATIVE = re.compile(
-    rf"^\W*((und|doch|aber|and|but|so)\s+)?({_QUESTION_WORDS}|wessen|weswegen|ob|whose|whether)\b",
-    re.I,
-)
 # Asked for a name outright: the quote must name someone or something the question does not.
 _NAME_Q = re.compile(
     r"\bnames? of\b|\bwhat (is|was|are|were) (he|she|it|they|the \w+) called\b|"
@@ -93,16 +86,26 @@ _NAME_Q = re.compile(
 )
 # "When did X ..., and which group ...?": two questions in one, each of which needs its own quote. Split only
 # where a coordinator introduces a new interrogative (within two words: "and on which principles").
-_SECOND_QUESTION = re.compile(rf"\s*[,;–-]?\s+(?:and|und|sowie)\s+(?=(?:\w+\s+){{0,2}}?(?:{_QUESTION_WORDS})\b)", re.I)
+_SECOND_QUESTION = re.compile(rf"\s*[,;–-]?\s+(?:and|und|sowie)\s+(?=(?:\w+\s+){{0,2}}?(?:{QUESTION_WORDS})\b)", re.I)
 # An English that-clause runs to the next comma or the question mark. German relative clauses (", die ...")
 # carry the asked detail as often as the premise, and measured no better.
 _THAT_CLAUSE = re.compile(r"\s+that\s+[^,?]{3,}(?=[,?]|$)")
 FOCUS_MIN_WORDS = 4
 _PROPER = re.compile(r"\b[A-ZÄÖÜ][\w’'-]*")
-_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„«»“])")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-_TERMINAL = re.compile(r"[.!?…][\"'»«“”’)\]]*$")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÄÖÜ][\w’'-]{2,})")
+# "Wie viele [der rund 2500] OVKS-Soldaten ...": what is counted is the first noun after "wie viele" (German
+# capitalises nouns). A number that counts another noun ("sechs ehemaligen Sowjetrepubliken") does not answer it.
+_COUNTED = re.compile(r"\bwie viele[rn]?\s+(.*)", re.I)
+COUNT_WINDOW = 3  # words between a number and what it counts ("2500 ausländischen Soldaten")
+# Nouns that count anyone or anything: any count will do for them.
+_GENERIC_COUNTED = frozenset(analyze("Mensch Menschen Person Personen Leute Mal Male"))
+_SCALE_WORDS = frozenset(analyze("Tausend Million Millionen Milliarde Milliarden Dutzend Hundert"))
+_SHARE_WORDS = frozenset(analyze("Prozent Anteil Hälfte Drittel Viertel"))
+_QUOTE_MARKS = frozenset("„“”\"»«")
+# "Welche russischen Generäle ...?": asked with a description (adjectives and a noun). A quote that repeats the
+# description and names no one mentions them only generically: it does not say which.
+_WHICH = re.compile(r"^\W*[Ww]elche[rsmn]?\s+((?:[a-zäöüß]\w*\s+)+)([A-ZÄÖÜ]\w+)")
 
 
 @dataclass(frozen=True)
@@ -165,12 +168,12 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
 
 def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy, k: int) -> float:
     score = base + policy.rank_bonus * max(0, k - hit.rank)
-    if _is_heading(text):
+    if is_heading(text):
         score -= policy.heading_penalty
     words = len(text.split())
     if words < policy.short_words:  # short generic sentences sit close to every question in e5's space
         score -= policy.short_penalty * (policy.short_words - words)
-    if _is_rhetorical(text):
+    if is_rhetorical(text):
         score -= policy.heading_penalty
     if _WHY.search(question) and _CAUSAL.search(text):
         score += policy.hint_bonus
@@ -179,20 +182,6 @@ def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy
     if _asks_when(question) and _DATE.search(text):
         score += policy.hint_bonus
     return score
-
-
-def _is_rhetorical(text: str) -> bool:
-    """An article's own question ("Und warum erhebt sich das Volk?") answers nothing; a statement that
-    merely ends on a quoted or parenthetical question ('..., antwortet er mit einem "Na und?"') does."""
-    if not text.rstrip("»“”\"' ").endswith("?"):
-        return False
-    last = _LAST_SENTENCE.split(text.strip())[-1]
-    return len(last.split()) <= 8 or bool(_INTERROGATIVE.match(last))
-
-
-def _is_heading(text: str) -> bool:
-    """Lines without sentence punctuation are headings: they count as evidence, but are not quoted."""
-    return not _TERMINAL.search(text.rstrip()) and not text.rstrip().endswith(":")
 
 
 def _new_match(pattern: re.Pattern[str], text: str, question: str) -> bool:
@@ -249,7 +238,7 @@ def select(
     for c in ranked:
         if len(chosen) == policy.max_quotes or c.score < best - policy.keep_within:
             break
-        if _is_heading(c.span.text) or any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen):
+        if is_heading(c.span.text) or any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen):
             continue
         chosen.append(c)
     return chosen, best
@@ -330,6 +319,11 @@ def _known(term: str, vocabulary: frozenset[str]) -> bool:
     return len(term) >= 4 and any(v.startswith(term) or (len(v) >= 4 and term.startswith(v)) for v in vocabulary)
 
 
+def _same_word(a: str, b: str) -> bool:
+    """Analysed terms for one thing: equal, or one a compound ending in the other ("Soldaten", "OVKS-Soldaten")."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a)))
+
+
 def new_names(question: str, text: str, lexicon: frozenset[str]) -> list[str]:
     """Capitalised words of `text` that are not common words of its language (`lexicon`, a dictionary's
     analysed words) and not the question's own terms, nor parts of them or compounds of them."""
@@ -341,16 +335,72 @@ def new_names(question: str, text: str, lexicon: frozenset[str]) -> list[str]:
             if len(terms) != 1 or terms[0] in lexicon or terms[0] in names:
                 continue
             t = terms[0]
-            if not any(t == a or (min(len(t), len(a)) >= 4 and (t.endswith(a) or a.endswith(t))) for a in asked):
+            if not any(_same_word(t, a) for a in asked):
                 names.append(t)
     return names
 
 
+def counts_other_things(question: str, text: str) -> bool:
+    """A German 'wie viele X' question whose new numbers in `text` each count a noun other than X
+    ("sechs ehemaligen Sowjetrepubliken" for "wie viele Soldaten"); a number that counts no noun (or a
+    share) may count X."""
+    m = _COUNTED.search(question)
+    counted = next((w for w in re.findall(r"[\w-]+", m.group(1)) if w[:1].isupper()), None) if m else None
+    noun = next(iter(analyze(counted.split("-")[-1])), None) if counted else None
+    if noun is None or noun in _GENERIC_COUNTED:
+        return False
+    words = re.findall(r"[\w'’.,-]+|[^\w\s]", text)
+    asked = {n.group(0).lower() for n in _NUMBER.finditer(question)}
+    others = 0
+    for i, w in enumerate(words):
+        number = _NUMBER.fullmatch(w.rstrip(".,"))
+        if not number or number.group(0).lower() in asked or _YEAR.fullmatch(number.group(0)):
+            continue
+        what = _counted_by(words[i + 1 : i + 1 + COUNT_WINDOW])
+        if what is None or what in _GENERIC_COUNTED or _same_word(what, noun):
+            return False
+        others += 1
+    return others > 0
+
+
+def _counted_by(following: list[str]) -> str | None:
+    """The noun a number counts: the first capitalised word after it, past scale and share words
+    ("3,5 Millionen Menschen", "20 Prozent der Bevölkerung"); None when it stands alone."""
+    for w in following:
+        if w in _QUOTE_MARKS:
+            continue
+        terms = analyze(w.strip(".,"))
+        if not terms or terms[0] in _SCALE_WORDS or terms[0] in _SHARE_WORDS:
+            continue  # stopwords ("der") analyse to nothing
+        if not w[:1].isupper():
+            if w[:1].isalpha():
+                continue  # an adjective: "sechs ehemaligen Sowjetrepubliken"
+            return None  # punctuation ends the phrase: the number stands alone
+        return terms[0]
+    return None
+
+
+def generic_mention(question: str, text: str, lexicon: frozenset[str]) -> bool:
+    """'Welche russischen Generäle ...?' answered by a quote that says 'russische Generäle' and names no one."""
+    m = _WHICH.match(question)
+    if not m or not lexicon:
+        return False
+    phrase = analyze(m.group(1) + m.group(2))
+    terms = analyze(text)
+    repeated = any(terms[i : i + len(phrase)] == phrase for i in range(len(terms) - len(phrase) + 1))
+    return bool(phrase) and repeated and not new_names(question, text, lexicon)
+
+
 def missing_answer_type(question: str, chosen: list[Candidate], lexicon: frozenset[str] = frozenset()) -> bool:
-    """A 'how many' question needs a new number in the quotes, 'how much money' a currency, a 'when'
-    question a date, and (given the language's common words) 'what is the name of' a new name."""
+    """A 'how many' question needs a new number in the quotes (of what it counts, when asked in German), 'how
+    much money' a currency, a 'when' question a date, and (given the language's common words) 'what is the
+    name of' a new name, as 'which (described) X' does when the quote only repeats the description."""
     text = " ".join(c.span.text for c in chosen)
     if lexicon and _NAME_Q.search(question) and not new_names(question, text, lexicon):
+        return True
+    if counts_other_things(question, text):
+        return True
+    if generic_mention(question, text, lexicon):
         return True
     if _MONEY_Q.search(question) and not _MONEY.search(text):
         return True

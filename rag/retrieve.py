@@ -13,6 +13,7 @@ import numpy as np
 from .embed import Embedder
 from .lexical import LexicalIndex, detect_language
 from .schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
+from .sentences import is_heading, is_rhetorical
 from .store import ChromaStore
 from .translate import acronym_definitions
 
@@ -162,8 +163,11 @@ class Retriever:
         # Chunk level: four rankings fused by reciprocal rank.
         chunk_dense = dict(self.store.query(vector, min(len(chunks), MAX_DENSE), "chunk"))
         chunk_bm25 = dict(zip(self._chunk_ids, self._chunk_bm25.scores(lex_q, translations).tolist(), strict=True))
-        best_dense = {cid: max((s.dense for s in ss), default=-1.0) for cid, ss in by_chunk.items()}
-        best_lex = {cid: max((s.lexical for s in ss), default=0.0) for cid, ss in by_chunk.items()}
+        # A chunk ranks by its best sentence that can answer: a short heading or an article's own question
+        # ("Und warum erhebt sich das Volk?") sits close to many questions in e5's space and answers none.
+        content = {cid: _content(ss) for cid, ss in by_chunk.items()}
+        best_dense = {cid: max((s.dense for s in ss), default=-1.0) for cid, ss in content.items()}
+        best_lex = {cid: max((s.lexical for s in ss), default=0.0) for cid, ss in content.items()}
         fused: dict[str, float] = defaultdict(float)
         # Translated, the lexical rankings of an English question are as good as a German one's.
         weights = CROSS_LINGUAL_WEIGHTS if cross_lingual and not translations else FUSION_WEIGHTS
@@ -183,6 +187,11 @@ class Retriever:
             )
             for rank, cid in enumerate(picked, start=1)
         ]
+
+
+def _content(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """A chunk's sentences that can answer: not its headings or the article's own questions."""
+    return [s for s in scored if not is_heading(s.span.text) and not is_rhetorical(s.span.text)] or scored
 
 
 def _containing(chunks: dict[str, Chunk], by_source: dict[str, list[Chunk]], s: SentenceRef) -> list[Chunk]:

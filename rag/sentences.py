@@ -18,6 +18,32 @@ _ABBREV = {
 }
 
 
+# Question words that open a (sub)question; an article's own question may also open with the rarer ones.
+QUESTION_WORDS = (
+    r"wie|was|wer|wen|wem|warum|wieso|weshalb|wo\w*|wann|welche[rsmn]?|why|what|who|whom|how|where|when|which"
+)
+_INTERROGATIVE = re.compile(
+    rf"^\W*((und|doch|aber|and|but|so)\s+)?({QUESTION_WORDS}|wessen|weswegen|ob|whose|whether)\b",
+    re.I,
+)
+_LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„«»“])")
+_TERMINAL = re.compile(r"[.!?…][\"'»«“”’)\]]*$")
+
+
+def is_heading(text: str) -> bool:
+    """Lines without sentence punctuation are headings: they count as evidence, but are not quoted."""
+    return not _TERMINAL.search(text.rstrip()) and not text.rstrip().endswith(":")
+
+
+def is_rhetorical(text: str) -> bool:
+    """An article's own question ("Und warum erhebt sich das Volk?") answers nothing; a statement that
+    merely ends on a quoted or parenthetical question ('..., antwortet er mit einem "Na und?"') does."""
+    if not text.rstrip("»“”\"' ").endswith("?"):
+        return False
+    last = _LAST_SENTENCE.split(text.strip())[-1]
+    return len(last.split()) <= 8 or bool(_INTERROGATIVE.match(last))
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period at `dot` belongs to an abbreviation, an initial or a day ordinal."""
     if text[dot] != ".":

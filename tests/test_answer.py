@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rag.answer import AnswerPolicy, SubQuestion, compose, question_parts
+from rag.answer import AnswerPolicy, SubQuestion, compose, counts_other_things, generic_mention, question_parts
 from rag.lexical import analyze, detect_language
 from rag.schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
 
@@ -277,3 +277,31 @@ def test_the_focus_of_a_question_leaves_out_its_that_clauses() -> None:
     # Nothing to leave out, or too little left to ask anything: the question stays whole.
     assert question_focus("Who cut the ribbon?") == "Who cut the ribbon?"
     assert question_focus("Is it true that Russia sent troops?") == "Is it true that Russia sent troops?"
+
+
+def test_how_many_x_is_not_answered_by_a_number_that_counts_something_else() -> None:
+    alliance = "Das Bündnis schickte rund 2500 Soldaten. Es besteht aus sechs ehemaligen Republiken."
+    assert counts_other_things("Wie viele der rund 2500 Soldaten waren Russen?", alliance), (
+        "the asked number is no answer, and six republics are no soldiers"
+    )
+    assert not counts_other_things("Wie viele Soldaten schickte das Bündnis?", alliance)
+    assert not counts_other_things("Wie viele OVKS-Soldaten kamen?", alliance), "a compound counts its head"
+    # A number that counts no noun, or people in general, may count what is asked.
+    assert not counts_other_things("Wie viele Einwohner hat das Land?", "Es hat eine Bevölkerung von 19 Millionen.")
+    assert not counts_other_things("Wie viele Russen leben dort?", "Dort leben 3,5 Millionen Menschen.")
+    assert counts_other_things("Wie viele Tote gab es?", "Heute stellen 20 Prozent der Bevölkerung die Minderheit.")
+    assert not counts_other_things("How many soldiers came?", alliance), "English nouns are not capitalised"
+    hit = _hit({"Das Bündnis": 6.0})
+    assert compose("Wie viele Panzer schickte das Bündnis?", [hit], "de", profile=PROFILE).abstained
+    assert not compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", profile=PROFILE).abstained
+
+
+def test_which_described_x_needs_a_quote_that_says_which() -> None:
+    lexicon = frozenset(analyze("April General Armee Grenze"))
+    question = "Welche russischen Generäle sagten im April, sie würden bis zur Grenze kämpfen?"
+    generic = "Im April sagten russische Generäle, ihre Armeen würden bis zur Grenze kämpfen."
+    assert generic_mention(question, generic, lexicon)
+    named = "Im April sagten die russischen Generäle Gerassimow und Surowikin das."
+    assert not generic_mention(question, named, lexicon)
+    assert not generic_mention("Welche Generäle sagten das?", generic, lexicon), "no description to repeat"
+    assert not generic_mention(question, generic, frozenset()), "without the language's words, names are unknown"

@@ -144,3 +144,28 @@ def test_a_quotation_is_found_by_the_name_of_its_speaker(real_rag: RAG) -> None:
                      "Was hat Tokajew den Russen versprochen, die nach Kasachstan kommen?"):
         answer = real_rag.ask(question)
         assert any("aussichtslosen" in c.quote for c in answer.citations), answer.text
+
+
+def test_a_count_of_something_else_does_not_answer_how_many(real_rag: RAG) -> None:
+    # "Mehr als Tausend Verletzte" counts the injured, not police officers; the articles count no tanks.
+    for question in ("Wie viele Polizisten wurden bei den Unruhen verletzt?",
+                     "Wie viele Panzer hat Russland nach Kasachstan geschickt?"):
+        answer = real_rag.ask(question)
+        assert answer.abstained, answer.text
+    for question, count in (("Wie viele Jurten hat Kasachstan in der Ukraine errichtet?", "zwei"),
+                            ("Wie viele Sowjetrepubliken gehören der OVKS an?", "sechs")):
+        answer = real_rag.ask(question)
+        assert not answer.abstained and count in answer.citations[0].quote, answer.text
+
+
+def test_which_described_people_is_not_answered_by_a_quote_that_only_repeats_the_description(real_rag: RAG) -> None:
+    # The article says "die selbsternannten russischen Patriot:innen" and names none of them.
+    answer = real_rag.ask("Welche selbsternannten russischen Patrioten schäumten vor Wut?")
+    assert answer.abstained, answer.text
+
+
+def test_a_heading_does_not_rank_its_chunk_first(real_rag: RAG) -> None:
+    # "Kasachstan: Putin demonstriert dem Westen seine Macht" is a heading close to any question about Putin;
+    # the chunk that says how many reservists he called up ranks first.
+    hits = real_rag.retrieve("What is the size of the mobilisation Putin ordered?", k=3)
+    assert "300'000" in hits[0].chunk.text, [h.chunk.text[:80] for h in hits]

@@ -10,7 +10,8 @@ from rag.chunk import chunk_document, count_tokens, unique_sentences
 from rag.corpus import read_document
 from rag.history import referents, standalone_query
 from rag.lexical import LexicalIndex, analyze, fold
-from rag.schema import Document
+from rag.retrieve import _content
+from rag.schema import Document, ScoredSentence, Span
 from rag.sentences import split_sentences
 
 CORPUS = Path(__file__).resolve().parent.parent / "index" / "corpus"
@@ -107,3 +108,11 @@ def test_a_personal_pronoun_carries_the_previous_questions_names_into_the_lexica
     assert referents("What did the ministry say?", ["Who is Aibek Smadiyarov?"]) == [], "no pronoun"
     assert referents("What did he say?", None) == []
     assert referents("Why did it leave?", ["Why did the CSTO intervene?"]) == [], "'it' is no person"
+
+
+def test_chunks_rank_by_sentences_that_can_answer() -> None:
+    heading = ScoredSentence(Span(0, 20, "Putin zeigt seine Macht"), 5.0)
+    question = ScoredSentence(Span(21, 50, "Und warum erhebt sich das Volk?"), 4.0)
+    statement = ScoredSentence(Span(51, 90, "Putin rief 300'000 Reservisten ein."), 1.0)
+    assert _content([heading, question, statement]) == [statement]
+    assert _content([heading]) == [heading], "a chunk of headings still ranks by them"

@@ -238,7 +238,10 @@ def select(
     for c in ranked:
         if len(chosen) == policy.max_quotes or c.score < best - policy.keep_within:
             break
-        if is_heading(c.span.text) or any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen):
+        # Headings and the article's own questions count as evidence but answer nothing.
+        if is_heading(c.span.text) or is_rhetorical(c.span.text):
+            continue
+        if any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen):
             continue
         chosen.append(c)
     return chosen, best

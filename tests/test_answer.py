@@ -257,6 +257,10 @@ def test_the_articles_own_questions_are_not_answers_but_statements_ending_on_one
     statement = _hit({"Die Regierung": 6.0, "Die Preise": 5.5}, text=text, sentences=sentences)
     answer = compose("Wie antwortete die Regierung?", [statement], "de", one, profile)
     assert answer.citations[0].quote.startswith("Die Regierung antwortete")
+    # Even when it scores best after its penalty, the article's question is not quoted beside the answer.
+    close = _hit({"Und warum": 7.0, "Die Preise": 5.4}, text=text, sentences=sentences)
+    answer = compose("Warum erhebt sich das Volk?", [close], "de", AnswerPolicy(quote_next=False), profile)
+    assert [c.quote for c in answer.citations] == ["Die Preise stiegen."], answer.text
 
 
 def test_a_when_clause_that_sets_the_scene_does_not_make_a_count_question_ask_for_a_date() -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .lexical import analyze
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
-from .sentences import QUESTION_WORDS, is_heading, is_rhetorical
+from .sentences import QUESTION_WORDS, is_heading, is_rhetorical, split_sentences
 
 # A word of the question -> its translations into the articles' language (analysed) that the articles use.
 Translate = Callable[[str], list[str]]
@@ -184,6 +184,13 @@ def _score(question: str, hit: Hit, base: float, text: str, policy: AnswerPolicy
     return score
 
 
+def _asks(text: str) -> bool:
+    """The span opens with the article's own question; one that ends on it after a statement ("... schäumten
+    vor Wut. Wie könnte es Kasachstan wagen, ...?") reports what someone asked, and answers."""
+    first = split_sentences(text)
+    return bool(first) and is_rhetorical(first[0].text)
+
+
 def _new_match(pattern: re.Pattern[str], text: str, question: str) -> bool:
     """True when `text` has a match of `pattern` that the question does not already contain
     (a year is no answer to "how many")."""
@@ -239,7 +246,7 @@ def select(
         if len(chosen) == policy.max_quotes or c.score < best - policy.keep_within:
             break
         # Headings and the article's own questions count as evidence but answer nothing.
-        if is_heading(c.span.text) or is_rhetorical(c.span.text):
+        if is_heading(c.span.text) or _asks(c.span.text):
             continue
         if any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen):
             continue
@@ -473,8 +480,11 @@ def compose(
             continue
         if not chosen:  # the whole question found no answer, but this part of it did
             confidence = score
-        if not any(_overlaps(picked[0], o) or _redundant(picked[0].span.text, o.span.text) for o in chosen):
-            chosen.append(picked[0])
+        # Its best quote not quoted already: parts that share a passage would otherwise lose their own answer.
+        new = (c for c in picked if not any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen))
+        first_new = next(new, None)
+        if first_new is not None:
+            chosen.append(first_new)
     if not chosen:
         hint = t["abstain_hint"].format(title=hits[0].chunk.title) if hits else ""
         return Answer(question, t["abstain"] + hint, True, (), tuple(hits), language, confidence=confidence)

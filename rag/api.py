@@ -181,7 +181,10 @@ class RAG:
         profile = self.retriever.profile
         # The dictionary's German words tell a name from a common noun (both are capitalised in German).
         lexicon = self.dictionary.german_words() if profile.language == "de" else frozenset()
-        parts = [SubQuestion(p, tuple(self._retrieve(p, k, None, context=q))) for p in question_parts(q)]
+        # The first part is the question's own opening and stands alone; the second may refer back to it
+        # ("... und wann rief Kasachstans Präsident sie zu Hilfe?"), so the whole question is its context.
+        parts = [SubQuestion(p, tuple(self._retrieve(p, k, None, context=q if i else None)))
+                 for i, p in enumerate(question_parts(q))]
         def translate(word: str) -> list[str]:
             return self.dictionary.translate(word, profile.vocabulary)
 

@@ -138,6 +138,13 @@ def test_each_part_of_a_two_part_question_gets_its_own_quote() -> None:
     assert [c.quote[:11] for c in answer.citations] == ["Das Bündnis"], "a part without a date adds nothing"
     assert answer.text.endswith("Keine Antwort geben die Artikel auf: „Wann protestierten die Menschen?“"), answer.text
     assert "Keine Antwort" not in compose(question, [whole], "de", profile=PROFILE, parts=parts).text
+    # A part whose best quote is already quoted for the whole question gets its next one.
+    question = "Wie viele Soldaten schickte das Bündnis, und was taten die Menschen?"
+    first, second = question_parts(question)
+    shared = _hit({"Das Bündnis": 6.0, "Im Jahr 2022": 5.0})
+    parts = [SubQuestion(first, (whole,)), SubQuestion(second, (shared,))]
+    answer = compose(question, [whole], "de", profile=PROFILE, parts=parts)
+    assert [c.quote[:12] for c in answer.citations] == ["Das Bündnis ", "Im Jahr 2022"], answer.text
 
 
 def test_questions_about_things_the_articles_never_mention_are_declined() -> None:
@@ -261,6 +268,13 @@ def test_the_articles_own_questions_are_not_answers_but_statements_ending_on_one
     close = _hit({"Und warum": 7.0, "Die Preise": 5.4}, text=text, sentences=sentences)
     answer = compose("Warum erhebt sich das Volk?", [close], "de", AnswerPolicy(quote_next=False), profile)
     assert [c.quote for c in answer.citations] == ["Die Preise stiegen."], answer.text
+    # A statement quoted with the question that follows it reports what was asked, and stays.
+    said, asked = "Die Bauern schäumten vor Wut.", "Wie könnte die Regierung das wagen?"
+    reported = f"{said} {asked}"
+    hit = _hit({"Die Bauern": 6.0}, text=reported, sentences=(said, asked))
+    own_profile = CorpusProfile(frozenset(analyze(reported)), "de", 400)
+    answer = compose("Warum schäumten die Bauern vor Wut?", [hit], "de", AnswerPolicy(), own_profile)
+    assert answer.citations[0].quote == reported, answer.text
 
 
 def test_a_when_clause_that_sets_the_scene_does_not_make_a_count_question_ask_for_a_date() -> None:

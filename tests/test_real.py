@@ -106,6 +106,10 @@ def test_a_question_that_asks_two_things_quotes_an_answer_to_each(real_rag: RAG)
     assert not half.abstained and "100'000" in half.citations[0].quote, half.text
     unanswered = "The articles don't answer: “In which year did Kazakhstan host the Olympic Winter Games?”"
     assert half.text.endswith(unanswered), half.text
+    # Both parts are best answered near the same passage: each still gets its own quote.
+    both = real_rag.ask("Wie viele Russen leben in Kasachstan, und welchen Anteil an der Bevölkerung stellen sie?")
+    quotes = " ".join(c.quote for c in both.citations)
+    assert "3,5 Millionen" in quotes and "20 Prozent" in quotes, both.text
 
 
 def test_a_that_clause_locates_the_passage_but_the_answer_is_what_is_asked(real_rag: RAG) -> None:

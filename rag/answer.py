@@ -228,6 +228,11 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.hit.chunk.source == b.hit.chunk.source and a.span.start < b.span.end and b.span.start < a.span.end
 
 
+def _repeats(c: Candidate, chosen: list[Candidate]) -> bool:
+    """`c` overlaps or says again what a chosen quote says."""
+    return any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen)
+
+
 def select(
     question: str, hits: list[Hit], policy: AnswerPolicy, lexicon: frozenset[str] = frozenset()
 ) -> tuple[list[Candidate], float]:
@@ -248,7 +253,7 @@ def select(
         # Headings and the article's own questions count as evidence but answer nothing.
         if is_heading(c.span.text) or _asks(c.span.text):
             continue
-        if any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen):
+        if _repeats(c, chosen):
             continue
         chosen.append(c)
     return chosen, best
@@ -352,8 +357,8 @@ def new_names(question: str, text: str, lexicon: frozenset[str]) -> list[str]:
 
 def counts_other_things(question: str, text: str) -> bool:
     """A German 'wie viele X' question whose new numbers in `text` each count a noun other than X
-    ("sechs ehemaligen Sowjetrepubliken" for "wie viele Soldaten"); a number that counts no noun (or a
-    share) may count X."""
+    ("sechs ehemaligen Sowjetrepubliken" for "wie viele Soldaten"). A number that counts no noun, or people
+    in general ("Menschen"), may count X."""
     m = _COUNTED.search(question)
     counted = next((w for w in re.findall(r"[\w-]+", m.group(1)) if w[:1].isupper()), None) if m else None
     noun = next(iter(analyze(counted.split("-")[-1])), None) if counted else None
@@ -481,10 +486,9 @@ def compose(
         if not chosen:  # the whole question found no answer, but this part of it did
             confidence = score
         # Its best quote not quoted already: parts that share a passage would otherwise lose their own answer.
-        new = (c for c in picked if not any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen))
-        first_new = next(new, None)
-        if first_new is not None:
-            chosen.append(first_new)
+        own = next((c for c in picked if not _repeats(c, chosen)), None)
+        if own is not None:
+            chosen.append(own)
     if not chosen:
         hint = t["abstain_hint"].format(title=hits[0].chunk.title) if hits else ""
         return Answer(question, t["abstain"] + hint, True, (), tuple(hits), language, confidence=confidence)

@@ -106,6 +106,7 @@ _QUOTE_MARKS = frozenset("„“”\"»«")
 # "Welche russischen Generäle ...?": asked with a description (adjectives and a noun). A quote that repeats the
 # description and names no one mentions them only generically: it does not say which.
 _WHICH = re.compile(r"^\W*[Ww]elche[rsmn]?\s+((?:[a-zäöüß]\w*\s+)+)([A-ZÄÖÜ]\w+)")
+_WHICH_NOUN = re.compile(r"^\W*(?:[IiAa][nu]s?\s+)?[Ww]elche[rsmn]?\s+(?:[a-zäöüß]\w*\s+)*([A-ZÄÖÜ]\w+)")
 
 
 @dataclass(frozen=True)
@@ -393,6 +394,14 @@ def _counted_by(following: list[str]) -> str | None:
             return None  # punctuation ends the phrase: the number stands alone
         return terms[0]
     return None
+
+
+def asks_for_a_place(question: str, place_kinds: frozenset[str]) -> bool:
+    """'Welche ehemaligen Sowjetrepubliken …?', 'In welcher Stadt …?': the asked noun is a kind of place
+    (`place_kinds`: the words a dictionary describes places with), so place names answer it."""
+    m = _WHICH_NOUN.match(question)
+    noun = next(iter(analyze(m.group(1))), None) if m else None
+    return noun is not None and any(_same_word(noun, kind) for kind in place_kinds)
 
 
 def generic_mention(question: str, text: str, lexicon: frozenset[str]) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answer import AnswerPolicy, SubQuestion, compose, question_focus, question_parts
+from .answer import AnswerPolicy, SubQuestion, asks_for_a_place, compose, question_focus, question_parts
 from .chunk import chunk_document, content_id, unique_sentences
 from .coref import heads, resolve, same_kind_by
 from .corpus import load_corpus
@@ -179,8 +179,12 @@ class RAG:
         language = detect_language(q)
         hits = self._retrieve(q, k, history)
         profile = self.retriever.profile
-        # The dictionary's German words tell a name from a common noun (both are capitalised in German).
-        lexicon = self.dictionary.german_words() if profile.language == "de" else frozenset()
+        # The dictionary's German words tell a name from a common noun (both are capitalised in German). It
+        # lists countries and cities among them; asked which of a kind of place, their names are names.
+        lexicon = frozenset[str]()
+        if profile.language == "de":
+            place = asks_for_a_place(q, self.dictionary.places().kinds)
+            lexicon = self.dictionary.common_words() if place else self.dictionary.german_words()
         # The first part is the question's own opening and stands alone; the second may refer back to it
         # ("... und wann rief Kasachstans Präsident sie zu Hilfe?"), so the whole question is its context.
         parts = [SubQuestion(p, tuple(self._retrieve(p, k, None, context=q if i else None)))

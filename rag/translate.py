@@ -15,6 +15,7 @@ import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,7 +27,7 @@ MAX_NGRAM = 3  # "rocket launch site"
 # German translations used per English word or phrase. More than one measured worse: the second sense
 # is mostly noise ("countries" -> Staat, Land; dev MRR@10 0.925 with one, 0.904 with three).
 PER_TERM = 1
-CACHE_VERSION = 3  # 3: ties in the dictionary's order
+CACHE_VERSION = 4  # 3: ties in the dictionary's order; 4: places
 
 # "Organisation des Vertrags über kollektive Sicherheit“ (OVKS)": a long form, then its acronym in parentheses.
 _DEFINITION = re.compile(r"([A-ZÄÖÜ][\w-]*(?:\s+[\w-]+){1,7})[“\"»]?\s*\(([A-ZÄÖÜ]{2,8})\)")
@@ -46,6 +47,15 @@ def english_key(words: list[str]) -> str:
     return " ".join(_english().stemWord(w.lower()) for w in words)
 
 
+@dataclass(frozen=True)
+class Places:
+    """What the dictionary says of places: the words it lists only as places ("Kasachstan"), and the words
+    its place entries use for them ("Republik", "Stadt", "Land")."""
+
+    names: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+
+
 class Dictionary:
     """English word or phrase -> German terms, read from a Ding-format file on first use and cached
     as JSON beside the models (parsing the 25 MB file takes about 16 s, reading the cache 0.7 s)."""
@@ -56,6 +66,8 @@ class Dictionary:
         self._lock = threading.RLock()  # _initials reads the entries while holding it
         self._entries: dict[str, list[str]] | None = None
         self._german: frozenset[str] = frozenset()
+        self._places = Places()
+        self._common: frozenset[str] | None = None
         self._long_forms: dict[str, list[frozenset[str]]] = {}
 
     @property
@@ -67,13 +79,29 @@ class Dictionary:
         """For each English key, its German single-word translations (analysed), most often given first."""
         with self._lock:
             if self._entries is None:
-                self._entries, self._german = self._load() if self.available else ({}, frozenset())
+                self._entries, self._german, self._places = (
+                    self._load() if self.available else ({}, frozenset(), Places())
+                )
             return self._entries
 
     def german_words(self) -> frozenset[str]:
         """Every German word of the dictionary (analysed): the language's common words, which a name is not."""
         self.entries()
         return self._german
+
+    def places(self) -> Places:
+        """The words the dictionary lists only as places, and the words it describes places with."""
+        self.entries()
+        return self._places
+
+    def common_words(self) -> frozenset[str]:
+        """The German words without those the dictionary lists only as places: asked "which countries",
+        "Kasachstan" is a name."""
+        self.entries()
+        with self._lock:
+            if self._common is None:
+                self._common = self._german - self._places.names
+            return self._common
 
     def translate(
         self, question: str, vocabulary: frozenset[str], acronyms: Sequence[tuple[str, str]] = ()
@@ -140,25 +168,27 @@ class Dictionary:
                     ]
             return self._long_forms
 
-    def _load(self) -> tuple[dict[str, list[str]], frozenset[str]]:
+    def _load(self) -> tuple[dict[str, list[str]], frozenset[str], Places]:
         stat = self.source.stat()
         stamp = {"version": CACHE_VERSION, "source": str(self.source), "size": stat.st_size, "mtime": stat.st_mtime}
         try:
             cached = json.loads(self.cache.read_text(encoding="utf-8"))
             if cached.get("stamp") == stamp:
-                return dict(cached["entries"]), frozenset(cached["german"])
+                places = Places(frozenset(cached["places"]), frozenset(cached["place_kinds"]))
+                return dict(cached["entries"]), frozenset(cached["german"]), places
         except (OSError, ValueError, KeyError, AttributeError, TypeError):
             pass  # no cache yet, or a stale or broken one: parse again
-        entries, german = parse(self.source)
+        entries, german, places = parse(self.source)
         try:
             self.cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.cache.with_suffix(f".{os.getpid()}.tmp")
-            data = {"stamp": stamp, "entries": entries, "german": sorted(german)}
+            data = {"stamp": stamp, "entries": entries, "german": sorted(german), "places": sorted(places.names),
+                    "place_kinds": sorted(places.kinds)}
             tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
             tmp.replace(self.cache)
         except OSError:
             pass  # a read-only model folder only costs the parse time on the next start
-        return entries, german
+        return entries, german, places
 
 
 def acronym_definitions(texts: Iterable[str]) -> dict[str, str]:
@@ -186,25 +216,34 @@ def _assignable(letters: str, words: list[frozenset[str]]) -> bool:
     return any(first in w and _assignable(rest, words[:i] + words[i + 1 :]) for i, w in enumerate(words))
 
 
-def parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str]]:
+def parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str], Places]:
     """Ding format: `German | German ... :: English | English ...`, senses in parallel, synonyms split by
     ';', notes in braces, brackets and parentheses. Returns, in one pass over the file:
     - for each English key, its German single-word translations (analysed), most often given first
       (multi-word German phrases are left out: BM25 matches words);
     - every word on the German side, analysed. Proper names are mostly not there: of the articles'
-      capitalised words, Moskau, Kreml and Außenminister are, Tokajew, Umarov and OVKS are not."""
+      capitalised words, Moskau, Kreml and Außenminister are, Tokajew, Umarov and OVKS are not;
+    - of those, the ones the dictionary lists only as places (marked [geogr.]): names after all; and the
+      words that describe places there (*Republik*, *Hauptstadt*)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    german_words: set[str] = set()
-    seen: set[str] = set()  # a German word recurs in many entries: each is analysed once
+    tokens: set[str] = set()
+    places: set[str] = set()  # headwords of senses marked [geogr.]
+    not_places: set[str] = set()  # every other word of the German side
+    kinds: set[str] = set()  # the other words of those senses, notes included: what kind of place it is
     with path.open(encoding="utf-8", errors="replace") as f:
         for line in f:
             if line.startswith("#") or " :: " not in line:
                 continue
             german, english = line.rstrip("\n").split(" :: ", 1)
-            for token in _GERMAN_TOKEN.findall(_NOTE.sub(" ", german)):
-                if token not in seen:
-                    seen.add(token)
-                    german_words.update(analyze(token)[:1])
+            for de_sense in german.split(" | "):
+                words = _GERMAN_TOKEN.findall(_NOTE.sub(" ", de_sense))
+                if words and "[geogr.]" in de_sense:
+                    places.add(words[0])
+                    not_places.update(words[1:])
+                    kinds.update(_GERMAN_TOKEN.findall(de_sense)[1:])  # "(Hauptstadt der Ukraine)", "Republik"
+                else:
+                    not_places.update(words)
+                tokens.update(words)
             for de_sense, en_sense in zip(german.split(" | "), english.split(" | "), strict=False):
                 # In the dictionary's order, not a set's: translations given equally often keep that order,
                 # so which one is used does not change with Python's string hashing from one parse to the next.
@@ -215,7 +254,15 @@ def parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str]]:
                     words = _WORD.findall(phrase.lower())
                     if 0 < len(words) <= MAX_NGRAM and not all(w in STOPWORDS for w in words):
                         counts[english_key(words)].update(de_terms)
-    return {key: [t for t, _ in c.most_common()] for key, c in counts.items()}, frozenset(german_words)
+    forms = {token: analyze(token)[:1] for token in tokens | kinds}  # each word analysed once
+    german_words = frozenset(t for token in tokens for t in forms[token])
+    # Places the dictionary lists only as places ("Kasachstan", "Moldawien"; not "Essen", also a meal):
+    # analysed forms no other German word shares.
+    other = {t for token in not_places for t in forms[token]}
+    only_places = frozenset({t for p in places for t in forms[p]} - other)
+    place_kinds = frozenset(t for k in kinds for t in forms[k] if len(t) >= 4)
+    entries = {key: [t for t, _ in c.most_common()] for key, c in counts.items()}
+    return entries, german_words, Places(only_places, place_kinds)
 
 
 def _single(word: str) -> str:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rag.answer import AnswerPolicy, SubQuestion, compose, counts_other_things, generic_mention, question_parts
+from rag.answer import (
+    AnswerPolicy,
+    SubQuestion,
+    asks_for_a_place,
+    compose,
+    counts_other_things,
+    generic_mention,
+    question_parts,
+)
 from rag.lexical import analyze, detect_language
 from rag.schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
 
@@ -323,3 +331,12 @@ def test_which_described_x_needs_a_quote_that_says_which() -> None:
     assert not generic_mention(question, named, lexicon)
     assert not generic_mention("Welche Generäle sagten das?", generic, lexicon), "no description to repeat"
     assert not generic_mention(question, generic, frozenset()), "without the language's words, names are unknown"
+
+
+def test_asked_for_a_kind_of_place_place_names_answer() -> None:
+    kinds = frozenset(analyze("Stadt Republik Land"))
+    assert asks_for_a_place("Welche ehemaligen Sowjetrepubliken gehören dazu?", kinds), "a compound of a kind"
+    assert asks_for_a_place("In welcher ukrainischen Stadt steht die Jurte?", kinds)
+    assert asks_for_a_place("Welche Länder gründeten sie?", kinds)
+    assert not asks_for_a_place("Welche russischen Generäle sagten das?", kinds)
+    assert not asks_for_a_place("Wo steht die Jurte?", kinds)

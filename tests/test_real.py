@@ -166,6 +166,9 @@ def test_which_described_people_is_not_answered_by_a_quote_that_only_repeats_the
     # The article says "die selbsternannten russischen Patriot:innen" and names none of them.
     answer = real_rag.ask("Welche selbsternannten russischen Patrioten schäumten vor Wut?")
     assert answer.abstained, answer.text
+    # Asked which of a kind of place, country names answer, though the dictionary lists them as words.
+    members = real_rag.ask("Welche ehemaligen Sowjetrepubliken gehören der OVKS an?")
+    assert not members.abstained and any("Tadschikistan" in c.quote for c in members.citations), members.text
 
 
 def test_a_heading_does_not_rank_its_chunk_first(real_rag: RAG) -> None:

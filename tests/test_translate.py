@@ -35,7 +35,7 @@ def terms(*words: str) -> frozenset[str]:
 
 
 def test_senses_are_parallel_and_notes_and_phrases_are_dropped(ding: Path) -> None:
-    entries, _ = translate.parse(ding)
+    entries, _, _ = translate.parse(ding)
     assert entries[translate.english_key(["foreign", "minister"])] == analyze("Außenminister")
     cosmodrome = entries[translate.english_key(["cosmodrome"])]
     # Given equally often, translations keep the dictionary's order (a set's order changes from run to run).
@@ -65,7 +65,7 @@ def test_the_parsed_dictionary_is_cached_until_the_source_changes(
     first, german = built.entries(), built.german_words()
     assert german and (cache / "dictionary-en-de.json").is_file()
 
-    def no_parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str]]:
+    def no_parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str], translate.Places]:
         raise AssertionError("the cache should have been read")
 
     monkeypatch.setattr(translate, "parse", no_parse)
@@ -82,6 +82,22 @@ def test_the_german_side_lists_common_words_not_names(ding: Path, tmp_path: Path
     assert {*analyze("Außenminister Aussenministerin Weltraumbahnhof Demonstranten vermummte")} <= words
     assert not {*analyze("Tokajew OVKS")} & words
     assert Dictionary(Path("off"), tmp_path).german_words() == frozenset()
+
+
+def test_words_listed_only_as_places_are_names(tmp_path: Path) -> None:
+    ding = tmp_path / "de-en"
+    ding.write_text(DING + "Kirgistan {n} /KG/ [geogr.] :: Kyrgyzstan\n"
+                    "Kiew (Hauptstadt der Ukraine) [geogr.] :: Kiev (capital of the Ukraine)\n"
+                    "Essen (Stadt in Deutschland) [geogr.] :: Essen (city in Germany)\n"
+                    "Essen {n}; Mahlzeit {f} :: meal\n", encoding="utf-8")
+    d = Dictionary(ding, tmp_path / "cache")
+    places = d.places()
+    assert {*analyze("Kirgistan Kiew")} <= places.names
+    assert not {*analyze("Essen")} & places.names, "also a meal: a common word"
+    assert {*analyze("Hauptstadt Stadt")} <= places.kinds
+    assert {*analyze("Kirgistan Kiew Essen")} <= d.german_words()
+    assert not {*analyze("Kirgistan Kiew")} & d.common_words() and {*analyze("Essen Mahlzeit")} <= d.common_words()
+    assert Dictionary(ding, tmp_path / "cache").places() == places, "read back from the cache"
 
 
 def test_a_broken_cache_is_rebuilt(ding: Path, tmp_path: Path) -> None:

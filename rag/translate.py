@@ -58,7 +58,7 @@ class Places:
 
 class Dictionary:
     """English word or phrase -> German terms, read from a Ding-format file on first use and cached
-    as JSON beside the models (parsing the 25 MB file takes about 16 s, reading the cache 0.7 s)."""
+    as JSON beside the models (parsing the 25 MB file takes about 21 s, reading the cache under 1 s)."""
 
     def __init__(self, source: Path, cache_dir: Path) -> None:
         self.source = source

@@ -37,7 +37,7 @@ _WHY = re.compile(
     re.I,
 )
 _QUANTITY = re.compile(
-    r"\b(how (many|much|large|big|long|far|old|high)|wie (viele?|groß|gross|hoch|lange|weit|alt)|"
+    r"\b(how (many|much|large|big|long|far|old|high)|wie (viel(?:e[nrs]?)?|groß|gross|hoch|lange|weit|alt)|"
     r"what (share|percentage|proportion|number)|welche[rnm]? anteil|wie viel prozent|wie hoch ist der anteil)\b",
     re.I,
 )
@@ -229,6 +229,11 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.hit.chunk.source == b.hit.chunk.source and a.span.start < b.span.end and b.span.start < a.span.end
 
 
+def _quotable(c: Candidate) -> bool:
+    """Headings and the article's own questions count as evidence but answer nothing."""
+    return not is_heading(c.span.text) and not _asks(c.span.text)
+
+
 def _repeats(c: Candidate, chosen: list[Candidate]) -> bool:
     """`c` overlaps or says again what a chosen quote says."""
     return any(_overlaps(c, o) or _redundant(c.span.text, o.span.text) for o in chosen)
@@ -251,12 +256,18 @@ def select(
     for c in ranked:
         if len(chosen) == policy.max_quotes or c.score < best - policy.keep_within:
             break
-        # Headings and the article's own questions count as evidence but answer nothing.
-        if is_heading(c.span.text) or _asks(c.span.text):
+        if not _quotable(c):
             continue
         if _repeats(c, chosen):
             continue
         chosen.append(c)
+    if chosen and counts_other_things(question, chosen[0].span.text):
+        # The best quote counts something else: a close one that counts what is asked answers first.
+        fitting = next((c for c in ranked if c.score >= best - policy.keep_within and _quotable(c)
+                        and counts_the_asked(question, c.span.text)), None)
+        if fitting is not None:
+            rest = [c for c in chosen if c is not fitting and not _repeats(c, [fitting])]
+            chosen = [fitting, *rest][: policy.max_quotes]
     return chosen, best
 
 
@@ -360,23 +371,33 @@ def counts_other_things(question: str, text: str) -> bool:
     """A German 'wie viele X' question whose new numbers in `text` each count a noun other than X
     ("sechs ehemaligen Sowjetrepubliken" for "wie viele Soldaten"). A number that counts no noun, or people
     in general ("Menschen"), may count X."""
+    counted = _counts(question, text)
+    return bool(counted) and not any(what is None or what in _GENERIC_COUNTED or same for what, same in counted)
+
+
+def counts_the_asked(question: str, text: str) -> bool:
+    """A German 'wie viele X' question, and `text` has a new number that counts X itself ("zwei Jurten")."""
+    return any(same for _, same in _counts(question, text))
+
+
+def _counts(question: str, text: str) -> list[tuple[str | None, bool]]:
+    """For a German 'wie viele X' question, each new number of `text`: the noun it counts (None if none)
+    and whether that is X. Empty when the question counts no particular noun."""
     m = _COUNTED.search(question)
     counted = next((w for w in re.findall(r"[\w-]+", m.group(1)) if w[:1].isupper()), None) if m else None
     noun = next(iter(analyze(counted.split("-")[-1])), None) if counted else None
     if noun is None or noun in _GENERIC_COUNTED:
-        return False
+        return []
     words = re.findall(r"[\w'’.,-]+|[^\w\s]", text)
     asked = {n.group(0).lower() for n in _NUMBER.finditer(question)}
-    others = 0
+    out: list[tuple[str | None, bool]] = []
     for i, w in enumerate(words):
         number = _NUMBER.fullmatch(w.rstrip(".,"))
         if not number or number.group(0).lower() in asked or _YEAR.fullmatch(number.group(0)):
             continue
         what = _counted_by(words[i + 1 : i + 1 + COUNT_WINDOW])
-        if what is None or what in _GENERIC_COUNTED or _same_word(what, noun):
-            return False
-        others += 1
-    return others > 0
+        out.append((what, what is not None and _same_word(what, noun)))
+    return out
 
 
 def _counted_by(following: list[str]) -> str | None:

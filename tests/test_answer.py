@@ -320,6 +320,19 @@ def test_how_many_x_is_not_answered_by_a_number_that_counts_something_else() -> 
     hit = _hit({"Das Bündnis": 6.0})
     assert compose("Wie viele Panzer schickte das Bündnis?", [hit], "de", profile=PROFILE).abstained
     assert not compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", profile=PROFILE).abstained
+    assert compose("Aus wie vielen Panzern bestand es?", [hit], "de", profile=PROFILE).abstained, "dative 'wie vielen'"
+
+
+def test_a_close_quote_that_counts_the_asked_noun_answers_first() -> None:
+    text = "Im Land leben 60.000 Kasachen und 300.000 Ukrainer.\n\nKasachstan errichtete zwei Jurten in Kiew."
+    sentences = ("Im Land leben 60.000 Kasachen und 300.000 Ukrainer.", "Kasachstan errichtete zwei Jurten in Kiew.")
+    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    hit = _hit({"Im Land": 6.0, "Kasachstan": 5.2}, text=text, sentences=sentences)
+    one = AnswerPolicy(max_quotes=1)
+    answer = compose("Wie viele Jurten stehen in Kiew?", [hit], "de", one, profile)
+    assert not answer.abstained and answer.citations[0].quote.startswith("Kasachstan errichtete zwei"), answer.text
+    far = _hit({"Im Land": 6.0, "Kasachstan": 3.0}, text=text, sentences=sentences)
+    assert compose("Wie viele Jurten stehen in Kiew?", [far], "de", one, profile).abstained, "too weak to answer"
 
 
 def test_which_described_x_needs_a_quote_that_says_which() -> None:

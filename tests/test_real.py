@@ -157,6 +157,8 @@ def test_a_count_of_something_else_does_not_answer_how_many(real_rag: RAG) -> No
         answer = real_rag.ask(question)
         assert answer.abstained, answer.text
     for question, count in (("Wie viele Jurten hat Kasachstan in der Ukraine errichtet?", "zwei"),
+                            # The best match counts Kasachen and Ukrainer; the Jurten quote is close behind.
+                            ("Wie viele Jurten stehen in der Ukraine?", "zwei"),
                             ("Wie viele Sowjetrepubliken gehören der OVKS an?", "sechs")):
         answer = real_rag.ask(question)
         assert not answer.abstained and count in answer.citations[0].quote, answer.text

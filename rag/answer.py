@@ -104,9 +104,9 @@ _SCALE_WORDS = frozenset(analyze("Tausend Million Millionen Milliarde Milliarden
 _SHARE_WORDS = frozenset(analyze("Prozent Anteil Hälfte Drittel Viertel"))
 _QUOTE_MARKS = frozenset("„“”\"»«")
 # "Welche russischen Generäle ...?": asked with a description (adjectives and a noun). A quote that repeats the
-# description and names no one mentions them only generically: it does not say which.
-_WHICH = re.compile(r"^\W*[Ww]elche[rsmn]?\s+((?:[a-zäöüß]\w*\s+)+)([A-ZÄÖÜ]\w+)")
-_WHICH_NOUN = re.compile(r"^\W*(?:[IiAa][nu]s?\s+)?[Ww]elche[rsmn]?\s+(?:[a-zäöüß]\w*\s+)*([A-ZÄÖÜ]\w+)")
+# description and names no one mentions them only generically: it does not say which. Groups: a preposition
+# before it ("In welcher Stadt"), the adjectives, the noun.
+_WHICH = re.compile(r"^\W*(?:([IiAa][nu]s?)\s+)?[Ww]elche[rsmn]?\s+((?:[a-zäöüß]\w*\s+)*)([A-ZÄÖÜ]\w+)")
 
 
 @dataclass(frozen=True)
@@ -420,17 +420,18 @@ def _counted_by(following: list[str]) -> str | None:
 def asks_for_a_place(question: str, place_kinds: frozenset[str]) -> bool:
     """'Welche ehemaligen Sowjetrepubliken …?', 'In welcher Stadt …?': the asked noun is a kind of place
     (`place_kinds`: the words a dictionary describes places with), so place names answer it."""
-    m = _WHICH_NOUN.match(question)
-    noun = next(iter(analyze(m.group(1))), None) if m else None
+    m = _WHICH.match(question)
+    noun = next(iter(analyze(m.group(3))), None) if m else None
     return noun is not None and any(_same_word(noun, kind) for kind in place_kinds)
 
 
 def generic_mention(question: str, text: str, lexicon: frozenset[str]) -> bool:
     """'Welche russischen Generäle ...?' answered by a quote that says 'russische Generäle' and names no one."""
     m = _WHICH.match(question)
-    if not m or not lexicon:
+    # Asked with a description: at least one adjective, and "welche" opening the question.
+    if not m or m.group(1) or not m.group(2) or not lexicon:
         return False
-    phrase = analyze(m.group(1) + m.group(2))
+    phrase = analyze(m.group(2) + m.group(3))
     terms = analyze(text)
     repeated = any(terms[i : i + len(phrase)] == phrase for i in range(len(terms) - len(phrase) + 1))
     return bool(phrase) and repeated and not new_names(question, text, lexicon)

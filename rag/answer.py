@@ -38,7 +38,8 @@ _WHY = re.compile(
 )
 _QUANTITY = re.compile(
     r"\b(how (many|much|large|big|long|far|old|high)|wie (viel(?:e[nrs]?)?|groß|gross|hoch|lange|weit|alt)|"
-    r"what (share|percentage|proportion|number)|welche[rnm]? anteil|wie viel prozent|wie hoch ist der anteil)\b",
+    r"what (share|percentage|proportion|number)|welche[rnm]? anteil|wie viel prozent|wie hoch ist der anteil|"
+    r"the (total )?number of|(death|casualty) toll|(an)?zahl der|opferzahl)\b",
     re.I,
 )
 # "How long has X been running?" is answered by when it started ("seit 2006"): a year counts for these.
@@ -94,9 +95,10 @@ FOCUS_MIN_WORDS = 4
 _PROPER = re.compile(r"\b[A-ZÄÖÜ][\w’'-]*")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÄÖÜ][\w’'-]{2,})")
-# "Wie viele [der rund 2500] OVKS-Soldaten ...": what is counted is the first noun after "wie viele" (German
-# capitalises nouns). A number that counts another noun ("sechs ehemaligen Sowjetrepubliken") does not answer it.
-_COUNTED = re.compile(r"\bwie viele[rn]?\s+(.*)", re.I)
+# "Wie viele [der rund 2500] OVKS-Soldaten ...", "die Zahl der Todesopfer": what is counted is the first noun
+# after "wie viele" or "Zahl der" (German capitalises nouns). A number that counts another noun ("sechs
+# ehemaligen Sowjetrepubliken") does not answer it.
+_COUNTED = re.compile(r"\b(?:wie viele[rn]?|(?:an)?zahl der)\s+(.*)", re.I)
 COUNT_WINDOW = 3  # words between a number and what it counts ("2500 ausländischen Soldaten")
 # Nouns that count anyone or anything: any count will do for them.
 _GENERIC_COUNTED = frozenset(analyze("Mensch Menschen Person Personen Leute Mal Male"))

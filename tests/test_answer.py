@@ -203,6 +203,17 @@ def test_half_the_words_unknown_is_not_yet_mostly_unknown() -> None:
     assert compose("Duldete Kasachstan den Aufmarsch der Reiterstaffel?", [hit], "de", profile=PROFILE).abstained
 
 
+def test_a_toll_or_the_number_of_something_asks_for_a_count() -> None:
+    hit = _hit({"Die Lage ist": 6.0, "Denn die": 5.0})  # quotes without a number
+    counted = _hit({"Das Bündnis": 6.0})
+    for question in ("What was the death toll in Almaty?", "Wie hoch war die Zahl der Soldaten?",
+                     "What was the total number of soldiers?"):
+        assert compose(question, [hit], detect_language(question), profile=PROFILE).abstained, question
+        assert not compose(question, [counted], detect_language(question), profile=PROFILE).abstained, question
+    # "a number of" means "several": nothing is counted.
+    assert not compose("Why did a number of soldiers come?", [counted], "en", profile=PROFILE).abstained
+
+
 def test_the_threshold_shrinks_for_a_tiny_corpus() -> None:
     hit = _hit({"Das Bündnis": 1.0})
     policy = AnswerPolicy(rank_bonus=0.0)
@@ -321,6 +332,9 @@ def test_how_many_x_is_not_answered_by_a_number_that_counts_something_else() -> 
     assert compose("Wie viele Panzer schickte das Bündnis?", [hit], "de", profile=PROFILE).abstained
     assert not compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", profile=PROFILE).abstained
     assert compose("Aus wie vielen Panzern bestand es?", [hit], "de", profile=PROFILE).abstained, "dative 'wie vielen'"
+    # "Die Zahl der X" counts X as "wie viele X" does.
+    assert counts_other_things("Wie hoch war die Zahl der Panzer?", alliance)
+    assert not counts_other_things("Wie hoch war die Anzahl der ausländischen Soldaten?", alliance)
 
 
 def test_a_close_quote_that_counts_the_asked_noun_answers_first() -> None:

@@ -152,8 +152,10 @@ def test_a_quotation_is_found_by_the_name_of_its_speaker(real_rag: RAG) -> None:
 
 def test_a_count_of_something_else_does_not_answer_how_many(real_rag: RAG) -> None:
     # "Mehr als Tausend Verletzte" counts the injured, not police officers; the articles count no tanks.
+    # No death toll either: the articles say "zahlreiche tote Protestierende" and count no dead.
     for question in ("Wie viele Polizisten wurden bei den Unruhen verletzt?",
-                     "Wie viele Panzer hat Russland nach Kasachstan geschickt?"):
+                     "Wie viele Panzer hat Russland nach Kasachstan geschickt?",
+                     "Wie hoch war die Zahl der Todesopfer bei den Unruhen?"):
         answer = real_rag.ask(question)
         assert answer.abstained, answer.text
     for question, count in (("Wie viele Jurten hat Kasachstan in der Ukraine errichtet?", "zwei"),

@@ -99,6 +99,8 @@ _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÄÖÜ][\w’'-]{2,})")
 # after "wie viele" or "Zahl der" (German capitalises nouns). A number that counts another noun ("sechs
 # ehemaligen Sowjetrepubliken") does not answer it.
 _COUNTED = re.compile(r"\b(?:wie viele[rn]?|(?:an)?zahl der)\s+(.*)", re.I)
+# "How many [ethnic Russians] live …": English marks no noun, so the next words are all translated.
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 COUNT_WINDOW = 3  # words between a number and what it counts ("2500 ausländischen Soldaten")
 # Nouns that count anyone or anything: any count will do for them.
 _GENERIC_COUNTED = frozenset(analyze("Mensch Menschen Person Personen Leute Mal Male"))
@@ -242,9 +244,14 @@ def _repeats(c: Candidate, chosen: list[Candidate]) -> bool:
 
 
 def select(
-    question: str, hits: list[Hit], policy: AnswerPolicy, lexicon: frozenset[str] = frozenset()
+    question: str,
+    hits: list[Hit],
+    policy: AnswerPolicy,
+    lexicon: frozenset[str] = frozenset(),
+    translate: Translate | None = None,
 ) -> tuple[list[Candidate], float]:
-    """The spans to quote (best first) and the confidence of the best one."""
+    """The spans to quote (best first) and the confidence of the best one. `translate` tells what an
+    English 'how many' question counts in the articles' language."""
     ranked = candidates(question, hits, policy)
     typed = [c for c in ranked if not missing_answer_type(question, [c], lexicon)]
     if typed and typed[0].score >= ranked[0].score - policy.type_window:
@@ -263,10 +270,10 @@ def select(
         if _repeats(c, chosen):
             continue
         chosen.append(c)
-    if chosen and counts_other_things(question, chosen[0].span.text):
-        # The best quote counts something else: a close one that counts what is asked answers first.
+    if chosen and not counts_the_asked(question, chosen[0].span.text, translate):
+        # The best quote does not count what is asked: a close one that does is kept, ahead of the others.
         fitting = next((c for c in ranked if c.score >= best - policy.keep_within and _quotable(c)
-                        and counts_the_asked(question, c.span.text)), None)
+                        and counts_the_asked(question, c.span.text, translate)), None)
         if fitting is not None:
             rest = [c for c in chosen if c is not fitting and not _repeats(c, [fitting])]
             chosen = [fitting, *rest][: policy.max_quotes]
@@ -377,18 +384,32 @@ def counts_other_things(question: str, text: str) -> bool:
     return bool(counted) and not any(what is None or what in _GENERIC_COUNTED or same for what, same in counted)
 
 
-def counts_the_asked(question: str, text: str) -> bool:
-    """A German 'wie viele X' question, and `text` has a new number that counts X itself ("zwei Jurten")."""
-    return any(same for _, same in _counts(question, text))
+def counts_the_asked(question: str, text: str, translate: Translate | None = None) -> bool:
+    """A count question ('wie viele X', 'die Zahl der X', or with `translate`, English 'how many X'), and
+    `text` has a new number that counts X itself ("zwei Jurten")."""
+    return any(same for _, same in _counts(question, text, translate))
 
 
-def _counts(question: str, text: str) -> list[tuple[str | None, bool]]:
-    """For a German 'wie viele X' question, each new number of `text`: the noun it counts (None if none)
-    and whether that is X. Empty when the question counts no particular noun."""
+def _counted_nouns(question: str, translate: Translate | None) -> frozenset[str]:
+    """What a count question counts (analysed, in the articles' language): the noun after 'wie viele' or
+    'Zahl der', or, given `translate`, the German for the words after 'how many'. People in general count
+    for nothing in particular."""
     m = _COUNTED.search(question)
-    counted = next((w for w in re.findall(r"[\w-]+", m.group(1)) if w[:1].isupper()), None) if m else None
-    noun = next(iter(analyze(counted.split("-")[-1])), None) if counted else None
-    if noun is None or noun in _GENERIC_COUNTED:
+    if m:
+        counted = next((w for w in re.findall(r"[\w-]+", m.group(1)) if w[:1].isupper()), None)
+        nouns = frozenset(analyze(counted.split("-")[-1])[:1]) if counted else frozenset()
+    elif translate is not None and (en := _HOW_MANY.search(question)):
+        nouns = frozenset(translate(en.group(1)))
+    else:
+        return frozenset()
+    return frozenset() if nouns & _GENERIC_COUNTED else nouns
+
+
+def _counts(question: str, text: str, translate: Translate | None = None) -> list[tuple[str | None, bool]]:
+    """For a count question, each new number of `text`: the noun it counts (None if none) and whether that
+    is what is asked. Empty when the question counts no particular noun."""
+    nouns = _counted_nouns(question, translate)
+    if not nouns:
         return []
     words = re.findall(r"[\w'’.,-]+|[^\w\s]", text)
     asked = {n.group(0).lower() for n in _NUMBER.finditer(question)}
@@ -398,7 +419,7 @@ def _counts(question: str, text: str) -> list[tuple[str | None, bool]]:
         if not number or number.group(0).lower() in asked or _YEAR.fullmatch(number.group(0)):
             continue
         what = _counted_by(words[i + 1 : i + 1 + COUNT_WINDOW])
-        out.append((what, what is not None and _same_word(what, noun)))
+        out.append((what, what is not None and any(_same_word(what, n) for n in nouns)))
     return out
 
 
@@ -503,16 +524,16 @@ def compose(
     """An extractive answer in the question's language, or an abstention when evidence is weak.
     `lexicon` holds the common words of the articles' language, which tell names from other words;
     `parts` are the questions within it (see `question_parts`), each with its own passages;
-    `translate` finds a question's names in the articles' language when the two differ."""
+    `translate` finds a question's names, and what an English 'how many' counts, in the articles' language."""
     policy = policy or AnswerPolicy()
-    chosen, confidence = select(question, hits, policy, lexicon)
+    chosen, confidence = select(question, hits, policy, lexicon, translate)
     t = TEMPLATES[language]
     if not _supported(question, chosen, confidence, language, policy, profile, lexicon, translate):
         chosen = []
     # A question that asks two things gets the best quote for each, when the articles answer it.
     unanswered: list[str] = []
     for part in parts:
-        picked, score = select(part.text, list(part.hits), policy, lexicon)
+        picked, score = select(part.text, list(part.hits), policy, lexicon, translate)
         if not _supported(part.text, picked, score, language, policy, profile, lexicon, translate):
             unanswered.append(part.text[:1].upper() + part.text[1:])
             continue

@@ -349,6 +349,25 @@ def test_a_close_quote_that_counts_the_asked_noun_answers_first() -> None:
     assert compose("Wie viele Jurten stehen in Kiew?", [far], "de", one, profile).abstained, "too weak to answer"
 
 
+def test_an_english_how_many_finds_the_counted_noun_through_its_translation() -> None:
+    text = "Es gab 1000 Verletzte. Die Lage blieb ernst.\n\nDas Bündnis schickte 2500 Soldaten."
+    sentences = ("Es gab 1000 Verletzte.", "Die Lage blieb ernst.", "Das Bündnis schickte 2500 Soldaten.")
+    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    hit = _hit({"Es gab": 6.0, "Die Lage": 5.6, "Das Bündnis": 5.2}, text=text, sentences=sentences)
+
+    def translate(words: str) -> list[str]:
+        return [t for w in words.split() for t in analyze({"soldiers": "Soldaten"}.get(w, ""))]
+
+    question = "How many soldiers did the alliance send?"
+    plain = compose(question, [hit], "en", AnswerPolicy(max_quotes=1), profile)
+    assert "1000 Verletzte" in plain.citations[0].quote, "without a dictionary, English marks no noun"
+    answer = compose(question, [hit], "en", AnswerPolicy(max_quotes=1), profile, translate=translate)
+    assert not answer.abstained and "2500 Soldaten" in answer.citations[0].quote, answer.text
+    # A count of something else is not declined in English: "troops" may be the articles' "Soldaten".
+    assert not compose("How many troops came?", [hit], "en", AnswerPolicy(max_quotes=1), profile,
+                       translate=translate).abstained
+
+
 def test_which_described_x_needs_a_quote_that_says_which() -> None:
     lexicon = frozenset(analyze("April General Armee Grenze"))
     question = "Welche russischen Generäle sagten im April, sie würden bis zur Grenze kämpfen?"

@@ -377,7 +377,7 @@ def new_names(question: str, text: str, lexicon: frozenset[str]) -> list[str]:
 
 
 def counts_other_things(question: str, text: str) -> bool:
-    """A German 'wie viele X' question whose new numbers in `text` each count a noun other than X
+    """A German 'wie viele X' / 'die Zahl der X' question whose new numbers in `text` each count a noun other than X
     ("sechs ehemaligen Sowjetrepubliken" for "wie viele Soldaten"). A number that counts no noun, or people
     in general ("Menschen"), may count X."""
     counted = _counts(question, text)

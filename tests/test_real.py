@@ -165,7 +165,7 @@ def test_a_count_of_something_else_does_not_answer_how_many(real_rag: RAG) -> No
         answer = real_rag.ask(question)
         assert not answer.abstained and count in answer.citations[0].quote, answer.text
     # English marks no noun: "soldiers" is found as "Soldaten" through the dictionary. The best match counts
-    # Verletzte and the second-best Sowjetrepubliken; the 2500 soldiers are quoted.
+    # Sowjetrepubliken and the second-best Verletzte; the 2500 soldiers are quoted.
     answer = real_rag.ask("How many soldiers did the alliance send?")
     assert any("2500" in c.quote for c in answer.citations), answer.text
 

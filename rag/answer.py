@@ -79,6 +79,14 @@ _LEANS_BACK = re.compile(
     r"this is why|that is why|so)\b",
     re.I,
 )
+# A sentence that opens like this states a consequence of the one before it, which gives the reason: that one is
+# quoted too ("Deshalb seien die Aufständischen unterstützt worden" answers "why" only with what came before).
+# "Denn" gives the reason itself, so it does not count here.
+_CONSEQUENCE = re.compile(
+    r"^\W*(deshalb|darum|daher|deswegen|dadurch|somit|folglich|infolgedessen|therefore|hence|thus|"
+    r"this is why|that is why)\b",
+    re.I,
+)
 # Asked for a name outright: the quote must name someone or something the question does not.
 _NAME_Q = re.compile(
     r"\bnames? of\b|\bwhat (is|was|are|were) (he|she|it|they|the \w+) called\b|"
@@ -154,11 +162,21 @@ class Candidate:
 
 
 def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
-    """Join the next sentence of the same paragraph (always, or when this one introduces it or it
-    leans back on this one)."""
+    """Join the previous sentence of the same paragraph when this one leans back on it ("Deshalb ...":
+    the reason is there), and the next one (always, or when this one introduces it or it leans back
+    on this one)."""
     sentences = hit.chunk.sentences
     idx = next((i for i, s in enumerate(sentences) if s.start == span.start), None)
-    if idx is None or idx + 1 >= len(sentences):
+    if idx is None:
+        return span
+    if idx > 0 and _CONSEQUENCE.search(span.text):
+        prev = sentences[idx - 1]
+        gap = hit.chunk.text[prev.end - hit.chunk.start : span.start - hit.chunk.start]
+        answers = not (is_heading(prev.text) or is_rhetorical(prev.text))
+        if "\n\n" not in gap and span.end - prev.start <= max_chars and answers:
+            text = hit.chunk.text[prev.start - hit.chunk.start : span.end - hit.chunk.start]
+            span = Span(prev.start, span.end, text)
+    if idx + 1 >= len(sentences):
         return span
     nxt = sentences[idx + 1]
     gap = hit.chunk.text[span.end - hit.chunk.start : nxt.start - hit.chunk.start]

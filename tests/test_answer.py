@@ -84,6 +84,32 @@ def test_a_sentence_that_leans_on_the_previous_one_is_quoted_with_it() -> None:
     assert TEXT[answer.citations[0].start : answer.citations[0].end] == answer.citations[0].quote
 
 
+def test_a_consequence_is_quoted_with_the_sentence_that_gives_its_reason() -> None:
+    text = (
+        "Die Preise stiegen.\n\n"
+        "Der Weltmarkt zahlte mehr, im Land entstand ein Mangel. Deshalb protestierten viele Menschen. Das dauerte.\n\n"
+        "Dann kamen Soldaten."
+    )
+    sentences = (
+        "Die Preise stiegen.", "Der Weltmarkt zahlte mehr, im Land entstand ein Mangel.",
+        "Deshalb protestierten viele Menschen.", "Das dauerte.", "Dann kamen Soldaten.",
+    )
+    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    hit = _hit({"Deshalb": 6.0}, text=text, sentences=sentences)
+    quote = compose("Warum protestierten viele Menschen?", [hit], "de", profile=profile).citations[0]
+    reason = "Der Weltmarkt zahlte mehr, im Land entstand ein Mangel."
+    assert quote.quote == f"{reason} Deshalb protestierten viele Menschen. Das dauerte."
+    assert text[quote.start : quote.end] == quote.quote
+    # Only within its paragraph: the sentence before a paragraph break is another thought.
+    first = _hit({"Der Weltmarkt": 6.0}, text=text, sentences=sentences)
+    alone = compose("Was zahlte der Weltmarkt?", [first], "de", profile=profile)
+    assert alone.citations[0].quote.startswith("Der Weltmarkt")
+    # "Denn" gives the reason itself: the sentence it explains is not needed to answer.
+    denn = _hit({"Denn die": 6.0})
+    because = compose("Warum bat die Regierung um Hilfe?", [denn], "de", profile=PROFILE)
+    assert because.citations[0].quote.startswith("Denn")
+
+
 def test_headings_are_not_answers() -> None:
     hit = _hit({"Unruhen in A": 6.0, "Im Jahr 2022": 5.0})
     answer = compose("Was geschah in Almaty?", [hit], "de", profile=PROFILE)

@@ -184,3 +184,12 @@ def test_a_heading_does_not_rank_its_chunk_first(real_rag: RAG) -> None:
     # the chunk that says how many reservists he called up ranks first.
     hits = real_rag.retrieve("What is the size of the mobilisation Putin ordered?", k=3)
     assert "300'000" in hits[0].chunk.text, [h.chunk.text[:80] for h in hits]
+
+
+def test_a_why_answered_by_deshalb_quotes_the_reason_before_it(real_rag: RAG) -> None:
+    # "Deshalb seien die Aufständischen … unterstützt worden" matches the question; its reason, the gas sold
+    # abroad and the shortage at home, is the sentence before it.
+    for question in ("Why did the rebels at first have support in many cities?",
+                     "Weshalb fanden die Aufständischen anfangs in vielen Städten Rückhalt?"):
+        answer = real_rag.ask(question)
+        assert not answer.abstained and "Defizit" in answer.citations[0].quote, answer.text

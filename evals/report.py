@@ -113,6 +113,11 @@ def summary_line(summary: dict[str, Any]) -> str:
     for name, system in summary["systems"].items():
         o = system["overall"]
         head = " ".join(f"{m}={fmt(m, o.get(m))}" for m in HEADLINE)
+        groups = system.get("groups", {})
+        # The bound on the cross-lingual gap: English questions against German ones.
+        if "lang:en" in groups and "lang:de" in groups:
+            en, de = groups["lang:en"].get("MRR@10"), groups["lang:de"].get("MRR@10")
+            head += f" MRR@10 en/de={fmt('MRR@10', en)}/{fmt('MRR@10', de)}"
         parts.append(f"{name}: {head} p50={fmt('_ms', o.get('latency_p50_ms'))}ms")
     return f"eval of {summary['items']} items | " + " | ".join(parts)
 

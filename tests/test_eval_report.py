@@ -57,6 +57,8 @@ def test_summary_json_keys(report_dir: tuple[Path, dict[str, Any]]) -> None:
     assert saved["failures"] == ["g2"]
     assert saved["comparison"]["answer_correct"]["ratio"] == pytest.approx(0.5)
     assert "product: evidence_hit@5=1.000" in summary_line(summary)
+    en, de = (saved["systems"]["product"]["groups"][f"lang:{x}"]["MRR@10"] for x in ("en", "de"))
+    assert f"MRR@10 en/de={en:.3f}/{de:.3f}" in summary_line(summary)
     assert "answer_correct" in comparison_text(summary)
 
 

@@ -110,6 +110,10 @@ _COUNTED = re.compile(r"\b(?:wie viele[rn]?|(?:an)?zahl der)\s+(.*)", re.I)
 # "How many [ethnic Russians] live …": English marks no noun, so the next words are all translated.
 _HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 COUNT_WINDOW = 3  # words between a number and what it counts ("2500 ausländischen Soldaten")
+# "Wie viele weitere Jurten …?", "how many more yurts": asked beyond those already known, so a number of them
+# answers only when it is marked the same way ("zwei weitere Jurten", "noch zwei Jurten").
+_MORE = re.compile(r"(weiter|zusätzlich|ander|übrig)(e[nmrs]?)?|more|other|additional|further|another", re.I)
+_MORE_BEFORE = re.compile(r"noch|more|another", re.I)
 # Nouns that count anyone or anything: any count will do for them.
 _GENERIC_COUNTED = frozenset(analyze("Mensch Menschen Person Personen Leute Mal Male"))
 _SCALE_WORDS = frozenset(analyze("Tausend Million Millionen Milliarde Milliarden Dutzend Hundert"))
@@ -396,8 +400,8 @@ def new_names(question: str, text: str, lexicon: frozenset[str]) -> list[str]:
 
 def counts_other_things(question: str, text: str) -> bool:
     """A German 'wie viele X' / 'die Zahl der X' question whose new numbers in `text` each count a noun other than X
-    ("sechs ehemaligen Sowjetrepubliken" for "wie viele Soldaten"). A number that counts no noun, or people
-    in general ("Menschen"), may count X."""
+    ("sechs ehemaligen Sowjetrepubliken" for "wie viele Soldaten"; "zwei Jurten" for "wie viele weitere Jurten").
+    A number that counts no noun, or people in general ("Menschen"), may count X."""
     counted = _counts(question, text)
     return bool(counted) and not any(what is None or what in _GENERIC_COUNTED or same for what, same in counted)
 
@@ -417,10 +421,22 @@ def _counted_nouns(question: str, translate: Translate | None) -> frozenset[str]
         counted = next((w for w in re.findall(r"[\w-]+", m.group(1)) if w[:1].isupper()), None)
         nouns = frozenset(analyze(counted.split("-")[-1])[:1]) if counted else frozenset()
     elif translate is not None and (en := _HOW_MANY.search(question)):
-        nouns = frozenset(translate(en.group(1)))
+        nouns = frozenset(translate(" ".join(w for w in en.group(1).split() if not _MORE.fullmatch(w))))
     else:
         return frozenset()
     return frozenset() if nouns & _GENERIC_COUNTED else nouns
+
+
+def _asks_for_more(question: str) -> bool:
+    """'Wie viele weitere X', 'how many more X': the count of X beyond those already known."""
+    german = _COUNTED.search(question)
+    m = german or _HOW_MANY.search(question)
+    if not m:
+        return False
+    words = re.findall(r"[\w-]+", m.group(1))
+    if german:  # the words before the noun (German capitalises it)
+        words = words[: next((i for i, w in enumerate(words) if w[:1].isupper()), 0)]
+    return any(_MORE.fullmatch(w) for w in words[:2])
 
 
 def _counts(question: str, text: str, translate: Translate | None = None) -> list[tuple[str | None, bool]]:
@@ -429,6 +445,7 @@ def _counts(question: str, text: str, translate: Translate | None = None) -> lis
     nouns = _counted_nouns(question, translate)
     if not nouns:
         return []
+    more = _asks_for_more(question)
     words = re.findall(r"[\w'’.,-]+|[^\w\s]", text)
     asked = {n.group(0).lower() for n in _NUMBER.finditer(question)}
     out: list[tuple[str | None, bool]] = []
@@ -436,8 +453,14 @@ def _counts(question: str, text: str, translate: Translate | None = None) -> lis
         number = _NUMBER.fullmatch(w.rstrip(".,"))
         if not number or number.group(0).lower() in asked or _YEAR.fullmatch(number.group(0)):
             continue
-        what = _counted_by(words[i + 1 : i + 1 + COUNT_WINDOW])
-        out.append((what, what is not None and any(_same_word(what, n) for n in nouns)))
+        following = words[i + 1 : i + 1 + COUNT_WINDOW]
+        what = _counted_by(following)
+        same = what is not None and any(_same_word(what, n) for n in nouns)
+        if same and more:  # "noch zwei Jurten", "zwei weitere Jurten"
+            before_noun = following[: next((j for j, f in enumerate(following) if f[:1].isupper()), len(following))]
+            marked = i > 0 and bool(_MORE_BEFORE.fullmatch(words[i - 1]))
+            same = marked or any(_MORE.fullmatch(f) for f in before_noun)
+        out.append((what, same))
     return out
 
 

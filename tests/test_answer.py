@@ -363,6 +363,18 @@ def test_how_many_x_is_not_answered_by_a_number_that_counts_something_else() -> 
     assert not counts_other_things("Wie hoch war die Anzahl der ausländischen Soldaten?", alliance)
 
 
+def test_how_many_more_x_needs_a_number_of_more_x() -> None:
+    built = "Kasachstan errichtete zwei Jurten in Kiew. Es sollen weitere Zelte folgen."
+    assert counts_other_things("Wie viele weitere Jurten sollen aufgestellt werden?", built), (
+        "the two that stand are not the ones still to come"
+    )
+    assert not counts_other_things("Wie viele Jurten stehen in Kiew?", built)
+    assert counts_other_things("Wie viele weitere Jurten sollen folgen?", "Es stehen zwei Jurten und weitere Zelte.")
+    for more in ("Es sollen zwei weitere Jurten folgen.", "Es sollen noch zwei Jurten folgen."):
+        assert not counts_other_things("Wie viele weitere Jurten sollen aufgestellt werden?", more), more
+    assert not counts_other_things("Wie viele Soldaten kamen, wie viele weitere Jurten?", "Es kamen 2500 Soldaten.")
+
+
 def test_a_close_quote_that_counts_the_asked_noun_answers_first() -> None:
     text = "Im Land leben 60.000 Kasachen und 300.000 Ukrainer.\n\nKasachstan errichtete zwei Jurten in Kiew."
     sentences = ("Im Land leben 60.000 Kasachen und 300.000 Ukrainer.", "Kasachstan errichtete zwei Jurten in Kiew.")

@@ -155,7 +155,9 @@ def test_a_count_of_something_else_does_not_answer_how_many(real_rag: RAG) -> No
     # No death toll either: the articles say "zahlreiche tote Protestierende" and count no dead.
     for question in ("Wie viele Polizisten wurden bei den Unruhen verletzt?",
                      "Wie viele Panzer hat Russland nach Kasachstan geschickt?",
-                     "Wie hoch war die Zahl der Todesopfer bei den Unruhen?"):
+                     "Wie hoch war die Zahl der Todesopfer bei den Unruhen?",
+                     # Two yurts stand; the article says more will follow, not how many.
+                     "Wie viele weitere Jurten sollen in der Ukraine aufgestellt werden?"):
         answer = real_rag.ask(question)
         assert answer.abstained, answer.text
     for question, count in (("Wie viele Jurten hat Kasachstan in der Ukraine errichtet?", "zwei"),

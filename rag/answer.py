@@ -114,6 +114,12 @@ COUNT_WINDOW = 3  # words between a number and what it counts ("2500 ausländisc
 # answers only when it is marked the same way ("zwei weitere Jurten", "noch zwei Jurten").
 _MORE = re.compile(r"(weiter|zusätzlich|ander|übrig)(e[nmrs]?)?|more|other|additional|further|another", re.I)
 _MORE_BEFORE = re.compile(r"noch|more|another", re.I)
+# A count of deaths ("death toll", "wie viele Menschen kamen ums Leben") is answered only by a number of the dead,
+# or of people in a quote that says they died: not by a count of the injured or of a population.
+_DEATHS = (r"death toll|deaths?|died|dies|dying|killed|dead|fatalities|lives lost|todesopfer|tote[nr]?|tod|"
+           r"ums leben|getötet|gestorben|starben|umgekommen|tödlich")
+_DEATH = re.compile(rf"\b({_DEATHS})\b", re.I)
+_DEAD_COUNTED = frozenset(analyze("Tote Todesopfer Opfer Tod Todesfälle Leichen"))
 # Nouns that count anyone or anything: any count will do for them.
 _GENERIC_COUNTED = frozenset(analyze("Mensch Menschen Person Personen Leute Mal Male"))
 _SCALE_WORDS = frozenset(analyze("Tausend Million Millionen Milliarde Milliarden Dutzend Hundert"))
@@ -406,6 +412,17 @@ def counts_other_things(question: str, text: str) -> bool:
     return bool(counted) and not any(what is None or what in _GENERIC_COUNTED or same for what, same in counted)
 
 
+def counts_no_deaths(question: str, text: str) -> bool:
+    """A count of deaths asked ("What was the death toll?", "Wie viele Menschen kamen ums Leben?"), and no new
+    number of `text` counts the dead: "Mehr als Tausend Verletzte" counts the injured, "3,5 Millionen
+    Menschen" a population. A number of people, or of nothing, does when the quote says they died."""
+    if not (_QUANTITY.search(question) and _DEATH.search(question)):
+        return False
+    died = bool(_DEATH.search(text))
+    counted = [what for what, _ in _numbers(question, text)]
+    return not any(what in _DEAD_COUNTED or (died and (what is None or what in _GENERIC_COUNTED)) for what in counted)
+
+
 def counts_the_asked(question: str, text: str, translate: Translate | None = None) -> bool:
     """A count question ('wie viele X', 'die Zahl der X', or with `translate`, English 'how many X'), and
     `text` has a new number that counts X itself ("zwei Jurten")."""
@@ -446,21 +463,29 @@ def _counts(question: str, text: str, translate: Translate | None = None) -> lis
     if not nouns:
         return []
     more = _asks_for_more(question)
+    out: list[tuple[str | None, bool]] = []
+    for what, around in _numbers(question, text):
+        same = what is not None and any(_same_word(what, n) for n in nouns)
+        if same and more:  # "noch zwei Jurten", "zwei weitere Jurten"
+            previous, following = around[0], around[1:]
+            before_noun = following[: next((j for j, f in enumerate(following) if f[:1].isupper()), len(following))]
+            same = bool(_MORE_BEFORE.fullmatch(previous)) or any(_MORE.fullmatch(f) for f in before_noun)
+        out.append((what, same))
+    return out
+
+
+def _numbers(question: str, text: str) -> list[tuple[str | None, list[str]]]:
+    """Each number of `text` that the question does not hold and that is not a year: the noun it counts
+    (None if none), with the word before it and the words after it."""
     words = re.findall(r"[\w'’.,-]+|[^\w\s]", text)
     asked = {n.group(0).lower() for n in _NUMBER.finditer(question)}
-    out: list[tuple[str | None, bool]] = []
+    out: list[tuple[str | None, list[str]]] = []
     for i, w in enumerate(words):
         number = _NUMBER.fullmatch(w.rstrip(".,"))
         if not number or number.group(0).lower() in asked or _YEAR.fullmatch(number.group(0)):
             continue
         following = words[i + 1 : i + 1 + COUNT_WINDOW]
-        what = _counted_by(following)
-        same = what is not None and any(_same_word(what, n) for n in nouns)
-        if same and more:  # "noch zwei Jurten", "zwei weitere Jurten"
-            before_noun = following[: next((j for j, f in enumerate(following) if f[:1].isupper()), len(following))]
-            marked = i > 0 and bool(_MORE_BEFORE.fullmatch(words[i - 1]))
-            same = marked or any(_MORE.fullmatch(f) for f in before_noun)
-        out.append((what, same))
+        out.append((_counted_by(following), [words[i - 1] if i else "", *following]))
     return out
 
 
@@ -508,7 +533,7 @@ def missing_answer_type(question: str, chosen: list[Candidate], lexicon: frozens
     text = " ".join(c.span.text for c in chosen)
     if lexicon and _NAME_Q.search(question) and not new_names(question, text, lexicon):
         return True
-    if counts_other_things(question, text):
+    if counts_other_things(question, text) or counts_no_deaths(question, text):
         return True
     if generic_mention(question, text, lexicon):
         return True

@@ -9,6 +9,7 @@ from rag.answer import (
     SubQuestion,
     asks_for_a_place,
     compose,
+    counts_no_deaths,
     counts_other_things,
     generic_mention,
     question_parts,
@@ -232,12 +233,26 @@ def test_half_the_words_unknown_is_not_yet_mostly_unknown() -> None:
 def test_a_toll_or_the_number_of_something_asks_for_a_count() -> None:
     hit = _hit({"Die Lage ist": 6.0, "Denn die": 5.0})  # quotes without a number
     counted = _hit({"Das Bündnis": 6.0})
-    for question in ("What was the death toll in Almaty?", "Wie hoch war die Zahl der Soldaten?",
-                     "What was the total number of soldiers?"):
+    for question in ("Wie hoch war die Zahl der Soldaten?", "What was the total number of soldiers?"):
         assert compose(question, [hit], detect_language(question), profile=PROFILE).abstained, question
         assert not compose(question, [counted], detect_language(question), profile=PROFILE).abstained, question
     # "a number of" means "several": nothing is counted.
     assert not compose("Why did a number of soldiers come?", [counted], "en", profile=PROFILE).abstained
+    # A toll counts the dead: neither no number nor a number of soldiers answers it.
+    for h in (hit, counted):
+        assert compose("What was the death toll in Almaty?", [h], "en", profile=PROFILE).abstained
+
+
+def test_a_count_of_deaths_needs_a_number_of_the_dead() -> None:
+    for question in ("What was the death toll of the unrest?", "How many people were killed?",
+                     "Wie viele Menschen kamen ums Leben?", "Wie viele Tote gab es?"):
+        for quote in ("Mehr als 1000 Verletzte, zahlreiche tote Protestierende.",
+                      "Das Land hat 3,5 Millionen Menschen und 60.000 Kasachen."):
+            assert counts_no_deaths(question, quote), (question, quote)
+        for quote in ("Es gab 225 Tote.", "Bei den Unruhen wurden 225 Menschen getötet.",
+                      "Die Zahl der Todesopfer stieg auf 225.", "225 people died."):
+            assert not counts_no_deaths(question, quote), (question, quote)
+    assert not counts_no_deaths("How many people were injured?", "Mehr als 1000 Verletzte."), "not about deaths"
 
 
 def test_the_threshold_shrinks_for_a_tiny_corpus() -> None:

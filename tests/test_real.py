@@ -157,7 +157,10 @@ def test_a_count_of_something_else_does_not_answer_how_many(real_rag: RAG) -> No
                      "Wie viele Panzer hat Russland nach Kasachstan geschickt?",
                      "Wie hoch war die Zahl der Todesopfer bei den Unruhen?",
                      # Two yurts stand; the article says more will follow, not how many.
-                     "Wie viele weitere Jurten sollen in der Ukraine aufgestellt werden?"):
+                     "Wie viele weitere Jurten sollen in der Ukraine aufgestellt werden?",
+                     # Deaths are counted by no number: the best matches count the injured and populations.
+                     "What was the death toll of the riots?",
+                     "Wie viele Menschen kamen bei den Unruhen ums Leben?"):
         answer = real_rag.ask(question)
         assert answer.abstained, answer.text
     for question, count in (("Wie viele Jurten hat Kasachstan in der Ukraine errichtet?", "zwei"),

@@ -175,27 +175,28 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
     """Join the previous sentence of the same paragraph when this one leans back on it ("Deshalb ...":
     the reason is there), and the next one (always, or when this one introduces it or it leans back
     on this one)."""
-    sentences = hit.chunk.sentences
+    chunk = hit.chunk
+
+    def between(start: int, end: int) -> str:  # article offsets -> the chunk's text
+        return chunk.text[start - chunk.start : end - chunk.start]
+
+    sentences = chunk.sentences
     idx = next((i for i, s in enumerate(sentences) if s.start == span.start), None)
     if idx is None:
         return span
     if idx > 0 and _CONSEQUENCE.search(span.text):
         prev = sentences[idx - 1]
-        gap = hit.chunk.text[prev.end - hit.chunk.start : span.start - hit.chunk.start]
         answers = not (is_heading(prev.text) or is_rhetorical(prev.text))
-        if "\n\n" not in gap and span.end - prev.start <= max_chars and answers:
-            text = hit.chunk.text[prev.start - hit.chunk.start : span.end - hit.chunk.start]
-            span = Span(prev.start, span.end, text)
+        if "\n\n" not in between(prev.end, span.start) and span.end - prev.start <= max_chars and answers:
+            span = Span(prev.start, span.end, between(prev.start, span.end))
     if idx + 1 >= len(sentences):
         return span
     nxt = sentences[idx + 1]
-    gap = hit.chunk.text[span.end - hit.chunk.start : nxt.start - hit.chunk.start]
     introduces = span.text.rstrip().endswith(":")  # a colon opens what follows, even a new paragraph
-    if ("\n\n" in gap and not introduces) or nxt.end - span.start > max_chars:
+    if ("\n\n" in between(span.end, nxt.start) and not introduces) or nxt.end - span.start > max_chars:
         return span
     if always or introduces or _LEANS_BACK.search(nxt.text):
-        text = hit.chunk.text[span.start - hit.chunk.start : nxt.end - hit.chunk.start]
-        return Span(span.start, nxt.end, text)
+        return Span(span.start, nxt.end, between(span.start, nxt.end))
     return span
 
 
@@ -419,7 +420,7 @@ def counts_no_deaths(question: str, text: str) -> bool:
     if not (_QUANTITY.search(question) and _DEATH.search(question)):
         return False
     died = bool(_DEATH.search(text))
-    counted = [what for what, _ in _numbers(question, text)]
+    counted = [what for what, _, _ in _numbers(question, text)]
     return not any(what in _DEAD_COUNTED or (died and (what is None or what in _GENERIC_COUNTED)) for what in counted)
 
 
@@ -451,9 +452,12 @@ def _asks_for_more(question: str) -> bool:
     if not m:
         return False
     words = re.findall(r"[\w-]+", m.group(1))
-    if german:  # the words before the noun (German capitalises it)
-        words = words[: next((i for i, w in enumerate(words) if w[:1].isupper()), 0)]
-    return any(_MORE.fullmatch(w) for w in words[:2])
+    return any(_MORE.fullmatch(w) for w in (_before_noun(words) if german else words)[:2])
+
+
+def _before_noun(words: list[str]) -> list[str]:
+    """The words before the first capitalised one, which in German is the noun: "weitere" in "weitere Jurten"."""
+    return words[: next((i for i, w in enumerate(words) if w[:1].isupper()), len(words))]
 
 
 def _counts(question: str, text: str, translate: Translate | None = None) -> list[tuple[str | None, bool]]:
@@ -464,28 +468,26 @@ def _counts(question: str, text: str, translate: Translate | None = None) -> lis
         return []
     more = _asks_for_more(question)
     out: list[tuple[str | None, bool]] = []
-    for what, around in _numbers(question, text):
+    for what, previous, following in _numbers(question, text):
         same = what is not None and any(_same_word(what, n) for n in nouns)
         if same and more:  # "noch zwei Jurten", "zwei weitere Jurten"
-            previous, following = around[0], around[1:]
-            before_noun = following[: next((j for j, f in enumerate(following) if f[:1].isupper()), len(following))]
-            same = bool(_MORE_BEFORE.fullmatch(previous)) or any(_MORE.fullmatch(f) for f in before_noun)
+            same = bool(_MORE_BEFORE.fullmatch(previous)) or any(_MORE.fullmatch(f) for f in _before_noun(following))
         out.append((what, same))
     return out
 
 
-def _numbers(question: str, text: str) -> list[tuple[str | None, list[str]]]:
+def _numbers(question: str, text: str) -> list[tuple[str | None, str, list[str]]]:
     """Each number of `text` that the question does not hold and that is not a year: the noun it counts
-    (None if none), with the word before it and the words after it."""
+    (None if none), the word before it and the words after it."""
     words = re.findall(r"[\w'’.,-]+|[^\w\s]", text)
     asked = {n.group(0).lower() for n in _NUMBER.finditer(question)}
-    out: list[tuple[str | None, list[str]]] = []
+    out: list[tuple[str | None, str, list[str]]] = []
     for i, w in enumerate(words):
         number = _NUMBER.fullmatch(w.rstrip(".,"))
         if not number or number.group(0).lower() in asked or _YEAR.fullmatch(number.group(0)):
             continue
         following = words[i + 1 : i + 1 + COUNT_WINDOW]
-        out.append((_counted_by(following), [words[i - 1] if i else "", *following]))
+        out.append((_counted_by(following), words[i - 1] if i else "", following))
     return out
 
 

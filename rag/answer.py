@@ -113,7 +113,7 @@ COUNT_WINDOW = 3  # words between a number and what it counts ("2500 ausländisc
 # "Wie viele weitere Jurten …?", "how many more yurts": asked beyond those already known, so a number of them
 # answers only when it is marked the same way ("zwei weitere Jurten", "noch zwei Jurten").
 _MORE = re.compile(r"(weiter|zusätzlich|ander|übrig)(e[nmrs]?)?|more|other|additional|further|another", re.I)
-_MORE_BEFORE = re.compile(r"noch|another", re.I)  # not "more": "more than 300,000" is no "300,000 more"
+_MORE_BEFORE = re.compile(r"noch|another", re.I)  # before the number: "noch zwei", "another two"; "two more" after
 # A count of deaths ("death toll", "wie viele Menschen kamen ums Leben") is answered only by a number of the dead,
 # or of people in a quote that says they died: not by a count of the injured or of a population.
 _DEATHS = (r"death toll|deaths?|died|dies|dying|killed|dead|fatalities|lives lost|todesopfer|tote[nr]?|tod|"

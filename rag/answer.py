@@ -377,6 +377,13 @@ def about_something_else(
     return False
 
 
+def _names_anything(question: str, same_language: bool, profile: CorpusProfile | None,
+                    common: frozenset[str]) -> bool:
+    """Whether the question has names of its own (capitalised words that are not common words)."""
+    vocabulary = profile.vocabulary if profile else frozenset()
+    return unknown_terms(question, vocabulary, True, common if same_language else frozenset())[1] > 0
+
+
 def _known(term: str, vocabulary: frozenset[str]) -> bool:
     if term in vocabulary:
         return True
@@ -598,11 +605,16 @@ def compose(
     t = TEMPLATES[language]
     if not _supported(question, chosen, confidence, language, policy, profile, lexicon, translate):
         chosen = []
-    # A question that asks two things gets the best quote for each, when the articles answer it.
+    # A question that asks two things gets the best quote for each, when the articles answer it. A second part
+    # that names nothing of its own ("and against which team?") is about what the whole question is about.
+    same_language = profile is not None and language == profile.language
+    whole_off_topic = bool(parts) and profile is not None and about_something_else(
+        question, same_language, profile.vocabulary, policy, lexicon, translate)
     unanswered: list[str] = []
-    for part in parts:
+    for i, part in enumerate(parts):
         picked, score = select(part.text, list(part.hits), policy, lexicon, translate)
-        if not _supported(part.text, picked, score, language, policy, profile, lexicon, translate):
+        borrowed = i > 0 and whole_off_topic and not _names_anything(part.text, same_language, profile, lexicon)
+        if borrowed or not _supported(part.text, picked, score, language, policy, profile, lexicon, translate):
             unanswered.append(part.text[:1].upper() + part.text[1:])
             continue
         if not chosen:  # the whole question found no answer, but this part of it did

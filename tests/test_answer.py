@@ -147,6 +147,22 @@ def test_how_many_needs_a_new_number_and_when_needs_a_date() -> None:
     assert not compose("How did the people react when prices rose?", [no_numbers], "en", profile=PROFILE).abstained
 
 
+def test_the_second_part_of_a_question_about_something_else_is_not_answered_either() -> None:
+    question = "Who scored for Gustav Mahlerberg against Roswitha Quandtmann, and which soldiers did the alliance send?"
+    first, second = question_parts(question)
+    hit = _hit({"Das Bündnis": 6.0})
+    assert not compose(second, [hit], "en", profile=PROFILE).abstained, "alone, the second part is answered"
+    parts = [SubQuestion(first, (hit,)), SubQuestion(second, (hit,))]
+    answer = compose(question, [hit], "en", profile=PROFILE, parts=parts)
+    assert answer.abstained and not answer.citations, answer.text
+    # A second part that names what it asks about stands alone.
+    question = "Who scored for Gustav Mahlerberg against Roswitha Quandtmann, and how many soldiers came to Almaty?"
+    first, second = question_parts(question)
+    parts = [SubQuestion(first, (hit,)), SubQuestion(second, (hit,))]
+    answer = compose(question, [hit], "en", profile=PROFILE, parts=parts)
+    assert [c.quote[:11] for c in answer.citations] == ["Das Bündnis"], answer.text
+
+
 def test_a_question_that_asks_two_things_is_split_where_a_new_interrogative_begins() -> None:
     assert question_parts("When did Kazakhstan declare sovereignty, and which group made up the majority?") == [
         "When did Kazakhstan declare sovereignty?", "which group made up the majority?"]

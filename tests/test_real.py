@@ -198,3 +198,8 @@ def test_a_why_answered_by_deshalb_quotes_the_reason_before_it(real_rag: RAG) ->
                      "Weshalb fanden die Aufständischen anfangs in vielen Städten Rückhalt?"):
         answer = real_rag.ask(question)
         assert not answer.abstained and "Defizit" in answer.citations[0].quote, answer.text
+
+
+def test_a_question_about_something_else_is_declined_in_all_its_parts(real_rag: RAG) -> None:
+    answer = real_rag.ask("Who scored for Manchester City in the Champions League, and against which team?")
+    assert answer.abstained and not answer.citations, answer.text

@@ -147,6 +147,17 @@ def test_how_many_needs_a_new_number_and_when_needs_a_date() -> None:
     assert not compose("How did the people react when prices rose?", [no_numbers], "en", profile=PROFILE).abstained
 
 
+def test_a_date_with_the_questions_own_verb_may_be_further_behind_the_best_quote() -> None:
+    hit = _hit({"Das Bündnis": 6.0, "Im Jahr 2022": 4.0})
+    policy = AnswerPolicy(rank_bonus=0.0)
+    answer = compose("Wann protestierten die Menschen?", [hit], "de", policy, profile=PROFILE)
+    assert not answer.abstained and answer.citations[0].quote.startswith("Im Jahr 2022"), answer.text
+    narrow = replace(policy, type_window_asked=policy.type_window)
+    assert compose("Wann protestierten die Menschen?", [hit], "de", narrow, profile=PROFILE).abstained
+    # Without the question's verb in it, the date is too far behind: it may date something else.
+    assert compose("Wann kamen die Menschen?", [hit], "de", policy, profile=PROFILE).abstained
+
+
 def test_the_second_part_of_a_question_about_something_else_is_not_answered_either() -> None:
     question = "Who scored for Gustav Mahlerberg against Roswitha Quandtmann, and which soldiers did the alliance send?"
     first, second = question_parts(question)

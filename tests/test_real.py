@@ -200,6 +200,13 @@ def test_a_why_answered_by_deshalb_quotes_the_reason_before_it(real_rag: RAG) ->
         assert not answer.abstained and "Defizit" in answer.citations[0].quote, answer.text
 
 
+def test_a_date_is_quoted_when_its_sentence_holds_the_asked_verb(real_rag: RAG) -> None:
+    # The best match is the sentence that describes the alliance as the question does; the founding year is in
+    # a weaker one, "ein 2002 gegründeter Gegenentwurf".
+    answer = real_rag.ask("Wann wurde das von Russland angeführte Militärbündnis OVKS gegründet?")
+    assert not answer.abstained and "2002" in answer.citations[0].quote, answer.text
+
+
 def test_a_question_about_something_else_is_declined_in_all_its_parts(real_rag: RAG) -> None:
     answer = real_rag.ask("Who scored for Manchester City in the Champions League, and against which team?")
     assert answer.abstained and not answer.citations, answer.text

@@ -320,7 +320,7 @@ def select(
 def _adds_asked(question: str, text: str, best: str) -> bool:
     """`text` holds a lowercase word of the question (its verb or adjective: *gegründet*) that `best` lacks."""
     asked = set(analyze(" ".join(w for w in question.split()[1:] if w[:1].islower())))
-    return bool(asked & set(analyze(text)) - set(analyze(best)))
+    return bool(asked & (set(analyze(text)) - set(analyze(best))))
 
 
 def question_parts(question: str) -> list[str]:
@@ -391,11 +391,9 @@ def about_something_else(
     return False
 
 
-def _names_anything(question: str, same_language: bool, profile: CorpusProfile | None,
-                    common: frozenset[str]) -> bool:
-    """Whether the question has names of its own (capitalised words that are not common words)."""
-    vocabulary = profile.vocabulary if profile else frozenset()
-    return unknown_terms(question, vocabulary, True, common if same_language else frozenset())[1] > 0
+def _names_anything(question: str, common: frozenset[str]) -> bool:
+    """Whether the question has names of its own (capitalised words that are not `common` words)."""
+    return unknown_terms(question, frozenset(), True, common)[1] > 0
 
 
 def _known(term: str, vocabulary: frozenset[str]) -> bool:
@@ -622,12 +620,13 @@ def compose(
     # A question that asks two things gets the best quote for each, when the articles answer it. A second part
     # that names nothing of its own ("and against which team?") is about what the whole question is about.
     same_language = profile is not None and language == profile.language
+    common = lexicon if same_language else frozenset()
     whole_off_topic = bool(parts) and profile is not None and about_something_else(
         question, same_language, profile.vocabulary, policy, lexicon, translate)
     unanswered: list[str] = []
     for i, part in enumerate(parts):
         picked, score = select(part.text, list(part.hits), policy, lexicon, translate)
-        borrowed = i > 0 and whole_off_topic and not _names_anything(part.text, same_language, profile, lexicon)
+        borrowed = i > 0 and whole_off_topic and not _names_anything(part.text, common)
         if borrowed or not _supported(part.text, picked, score, language, policy, profile, lexicon, translate):
             unanswered.append(part.text[:1].upper() + part.text[1:])
             continue

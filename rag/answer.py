@@ -96,6 +96,10 @@ _NAME_Q = re.compile(
 # "When did X ..., and which group ...?": two questions in one, each of which needs its own quote. Split only
 # where a coordinator introduces a new interrogative (within two words: "and on which principles").
 _SECOND_QUESTION = re.compile(rf"\s*[,;–-]?\s+(?:and|und|sowie)\s+(?=(?:\w+\s+){{0,2}}?(?:{QUESTION_WORDS})\b)", re.I)
+# "In welcher Stadt und wann soll …?", "Where and when did …?": the first is only an interrogative phrase and
+# shares the predicate that follows the second's one-word interrogative.
+_ASKS_ONLY = re.compile(rf"^\W*(?:\w+\s+)?(?:{QUESTION_WORDS})\b(?:\s+\w+)?$", re.I)
+_SHARED_PREDICATE = re.compile(r"^(?:wann|wo|warum|wieso|weshalb|when|where|why)\s+(\S.*)$", re.I)
 # An English that-clause runs to the next comma or the question mark. German relative clauses (", die ...")
 # carry the asked detail as often as the premise, and measured no better.
 _THAT_CLAUSE = re.compile(r"\s+that\s+[^,?]{3,}(?=[,?]|$)")
@@ -329,6 +333,9 @@ def question_parts(question: str) -> list[str]:
     if not m:
         return []
     first, second = question[: m.start()].strip(), question[m.end() :].strip()
+    shared = _SHARED_PREDICATE.match(second)
+    if shared and _ASKS_ONLY.match(first):
+        first = f"{first} {shared.group(1)}"
     if min(len(first.split()), len(second.split())) < 3:  # "Russia and which others?" is one question
         return []
     return [first.rstrip("?") + "?", second]

@@ -186,6 +186,18 @@ def test_a_question_that_asks_two_things_is_split_where_a_new_interrogative_begi
     assert question_parts("Russia and which others?") == [], "too short to be two questions"
 
 
+def test_two_interrogatives_sharing_one_predicate_each_get_it() -> None:
+    # Split where "und wann" begins, the first part would be "In welcher Stadt?" and ask nothing.
+    assert question_parts("In welcher Stadt und wann soll die nächste Jurte aufgestellt werden?") == [
+        "In welcher Stadt soll die nächste Jurte aufgestellt werden?",
+        "wann soll die nächste Jurte aufgestellt werden?",
+    ]
+    assert question_parts("Where and when did the protests start?") == [
+        "Where did the protests start?", "when did the protests start?"]
+    # "how" may open "how many": its predicate is not what follows it.
+    assert question_parts("Who and how many came?") == []
+
+
 def test_each_part_of_a_two_part_question_gets_its_own_quote() -> None:
     question = "Wie viele Soldaten schickte das Bündnis, und wann protestierten die Menschen?"
     whole = _hit({"Das Bündnis": 6.0, "Im Jahr 2022": 2.0})

@@ -39,7 +39,7 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-GOLD_FILES = ["gold.jsonl", "parallel.jsonl"] + [f"fresh{n}.jsonl" for n in ("", 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)]
+GOLD_FILES = ["gold.jsonl", "parallel.jsonl"] + [f"fresh{n}.jsonl" for n in ("", *range(2, 14))]
 
 
 @pytest.mark.parametrize("name", GOLD_FILES)

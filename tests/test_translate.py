@@ -20,6 +20,9 @@ Pfarrer {m} :: minister
 Raumfahrtzentrum {n}; Weltraumbahnhof {m}; Kosmodrom {n} (Raumfahrt) :: spaceport; cosmodrome (astronautics)
 Demonstrant {m} [pol.] | Demonstranten {pl} | vermummte Demonstranten :: protester | protesters | masked protesters
 das A und O [ugs.] :: the nuts and bolts
+hoch {adj} :: up; high
+erst {adj} :: st (first)
+Aufstellung {f} :: line up
 """
 
 
@@ -55,6 +58,14 @@ def test_translation_keeps_the_longest_phrase_and_only_words_the_articles_use(di
     assert d.translate("Which Russian cosmodrome is in Kazakhstan?", vocabulary) == analyze("Weltraumbahnhof")
     assert d.translate("Which cosmodrome?", terms("Minister")) == []  # no sense the articles use
     assert d.translate("the and of", vocabulary) == []
+
+
+def test_one_or_two_letter_words_are_translated_only_within_a_phrase(ding: Path, tmp_path: Path) -> None:
+    d = Dictionary(ding, tmp_path / "cache")
+    vocabulary = terms("hoch", "erst", "Aufstellung", "Minister")
+    assert d.translate("What was the minister's line up?", vocabulary) == analyze("Minister Aufstellung")
+    assert d.translate("What did the minister say in St. Petersburg, and what went up?", vocabulary) == analyze(
+        "Minister")
 
 
 def test_the_parsed_dictionary_is_cached_until_the_source_changes(

@@ -159,7 +159,7 @@ class RAG:
 
     def retrieve(self, question: str, k: int | None = None, history: Sequence[str] | None = None) -> list[Hit]:
         """The `k` passages that best match the question (after making a follow-up standalone)."""
-        q = self.check_question(question)
+        q = self.check_question(question, history)
         return self._retrieve(q, k, history)
 
     def ask(self, question: str, k: int | None = None, history: Sequence[str] | None = None) -> Answer:
@@ -175,7 +175,7 @@ class RAG:
         self, question: str, k: int | None = None, history: Sequence[str] | None = None
     ) -> Iterator[str | Answer]:
         """Yields pieces of the answer text as they are ready, then the final `Answer`."""
-        q = self.check_question(question)
+        q = self.check_question(question, history)
         language = detect_language(q)
         hits = self._retrieve(q, k, history)
         profile = self.retriever.profile
@@ -235,8 +235,9 @@ class RAG:
             self._generator = make_generator(self.settings)
         return self._generator
 
-    def check_question(self, question: str) -> str:
-        """The question, normalised; raises QuestionError when it is empty or too long."""
+    def check_question(self, question: str, history: Sequence[str] | None = None) -> str:
+        """The question, normalised; raises QuestionError when it is empty, too long, or names nothing to look
+        for ("?", "Warum???"; a follow-up such as "and when?" may, given the conversation's `history`)."""
         if not isinstance(question, str):
             raise QuestionError(f"question must be text, got {type(question).__name__}")
         q = unicodedata.normalize("NFC", question)
@@ -247,6 +248,14 @@ class RAG:
             raise QuestionError(
                 f"the question has {len(q):,} characters; expected at most {self.settings.max_question_chars:,} "
                 "(RAG_MAX_QUESTION_CHARS). Ask about one thing at a time."
+            )
+        if not any(ch.isalnum() for ch in q):
+            raise QuestionError(f"the question {q[:40]!r} has no words; expected a question in English or German")
+        if not history and not analyze(q):
+            # Only question words and the like: every passage would match it equally badly.
+            raise QuestionError(
+                f"the question {q[:80]!r} names nothing to look for (only question words); expected a question "
+                "that says what it is about: a person, a place, an event"
             )
         return q
 

@@ -68,4 +68,4 @@ def test_a_server_that_is_down_is_a_clear_error(fake_embedder) -> None:
     url = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
     rag = RAG(settings=Settings.from_env(env={}, chroma_url=url), embedder=fake_embedder)
     with pytest.raises(StoreUnavailableError, match=r"127\.0\.0\.1.*chroma run"):
-        rag.retrieve("Warum?")
+        rag.retrieve("Warum griff die OVKS ein?")

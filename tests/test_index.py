@@ -89,7 +89,7 @@ def test_missing_index_and_missing_corpus_are_clear_errors(tmp_path: Path, fake_
     rag = RAG(settings=Settings.from_env(env={}, corpus_dir=tmp_path / "nope", index_dir=tmp_path / "idx"),
               embedder=fake_embedder)
     with pytest.raises(IndexMissingError, match="rag index"):
-        rag.retrieve("Why?")
+        rag.retrieve("Why did the CSTO intervene?")
     with pytest.raises(CorpusError, match="does not exist"):
         rag.index()
     (tmp_path / "nope").mkdir()
@@ -110,6 +110,13 @@ def test_questions_are_validated(fake_rag: RAG) -> None:
         fake_rag.ask("  \n\t ")
     with pytest.raises(QuestionError, match="2,001 characters"):
         fake_rag.ask("x" * 2001)
+    with pytest.raises(QuestionError, match="has no words"):
+        fake_rag.ask("🙂 ?!")
+    for nothing in ("Warum???", "Where and when?"):
+        with pytest.raises(QuestionError, match="names nothing to look for"):
+            fake_rag.retrieve(nothing)
+    # In a conversation the same words are a follow-up, which borrows what it is about.
+    assert fake_rag.retrieve("Und warum?", history=["Wie viele Russen flüchteten vor der Teilmobilisierung?"])
     answer = fake_rag.ask("Wie viele Russen flüchteten\x00 vor der Teilmobilisierung?")
     assert not answer.abstained
     assert "100'000" in answer.text

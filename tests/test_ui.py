@@ -142,6 +142,12 @@ def test_empty_question_makes_no_request(rag: RAG, monkeypatch: pytest.MonkeyPat
     assert "empty" in ui.api_answer(rag, "  ")["error"]
 
 
+def test_a_question_without_words_gets_a_clear_message(rag: RAG) -> None:
+    reply = run_chat(rag, "???")[-1][0][-1]["content"]
+    assert "has no words" in reply and "Traceback" not in reply
+    assert "names nothing to look for" in ui.api_answer(rag, "Why?")["error"]
+
+
 def test_too_long_question_gets_a_clear_message(rag: RAG) -> None:
     question = "Why? " * 500  # 2,500 characters
     messages = run_chat(rag, question)[-1][0]

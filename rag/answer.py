@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .lexical import analyze
+from .lexical import STOPWORDS, analyze
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
 from .sentences import QUESTION_WORDS, is_heading, is_rhetorical, split_sentences
 
@@ -104,6 +104,7 @@ _SHARED_PREDICATE = re.compile(r"^(?:wann|wo|warum|wieso|weshalb|when|where|why)
 # carry the asked detail as often as the premise, and measured no better.
 _THAT_CLAUSE = re.compile(r"\s+that\s+[^,?]{3,}(?=[,?]|$)")
 FOCUS_MIN_WORDS = 4
+_LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PROPER = re.compile(r"\b[A-ZÄÖÜ][\w’'-]*")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÄÖÜ][\w’'-]{2,})")
@@ -395,7 +396,15 @@ def about_something_else(
     if same_language:  # across languages, ordinary words cannot be expected to match
         unknown, total = unknown_terms(question, vocabulary, False)
         return len(unknown) >= policy.max_unknown_names and len(unknown) > policy.unknown_word_share * total
-    return False
+    # Across languages, a word is known when the articles use it in some spelling or one of its dictionary
+    # translations (so only with a dictionary): a question that is all or mostly unknown words ("xxxxxx",
+    # "Who won the football match?") is about something else, as in the articles' own language.
+    words = [w for w in _LATIN_WORD.findall(question) if w.lower() not in STOPWORDS]
+    if translate is None or not words:
+        return False
+    unknown = [w for w in words if not (translate(w) or all(_known(t, vocabulary) for t in analyze(w)))]
+    return len(unknown) == len(words) or (
+        len(unknown) >= policy.max_unknown_names and len(unknown) > policy.unknown_word_share * len(words))
 
 
 def _names_anything(question: str, common: frozenset[str]) -> bool:

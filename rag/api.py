@@ -192,7 +192,8 @@ class RAG:
         def translate(word: str) -> list[str]:
             return self.dictionary.translate(word, profile.vocabulary)
 
-        extractive = compose(q, hits, language, self.policy, profile, lexicon, parts, translate)
+        extractive = compose(q, hits, language, self.policy, profile, lexicon, parts,
+                             translate if self.dictionary.available else None)
         generator = self.generator
         if generator is None or extractive.abstained:
             yield extractive.text

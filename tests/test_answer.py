@@ -7,6 +7,7 @@ from dataclasses import replace
 from rag.answer import (
     AnswerPolicy,
     SubQuestion,
+    about_something_else,
     asks_for_a_place,
     compose,
     counts_no_deaths,
@@ -158,6 +159,25 @@ def test_a_date_with_the_questions_own_verb_may_be_further_behind_the_best_quote
     assert compose("Wann kamen die Menschen?", [hit], "de", policy, profile=PROFILE).abstained
 
 
+def test_an_english_question_is_about_something_else_when_its_words_are_unknown_in_any_language() -> None:
+    policy = AnswerPolicy()
+    vocabulary = frozenset(analyze("Das Bündnis schickte Soldaten nach Almaty, sagte Tokajew."))
+    dictionary = {"alliance": analyze("Bündnis"), "soldiers": analyze("Soldaten"), "match": analyze("Spiel")}
+
+    def translate(word: str) -> list[str]:
+        return [t for t in dictionary.get(word.lower(), []) if t in vocabulary]
+
+    def off_topic(question: str, with_dictionary: bool = True) -> bool:
+        return about_something_else(question, False, vocabulary, policy, frozenset(),
+                                    translate if with_dictionary else None)
+
+    assert off_topic("qwertzuiop?"), "not one word known"
+    assert off_topic("Who won the football match yesterday?"), "three of four words unknown"
+    assert not off_topic("Why did the alliance send soldiers?"), "translated"
+    assert not off_topic("What did Tokayev say?"), "a name the articles spell otherwise"
+    assert not off_topic("Who won the football match yesterday?", with_dictionary=False), "nothing to tell by"
+
+
 def test_the_second_part_of_a_question_about_something_else_is_not_answered_either() -> None:
     question = "Who scored for Gustav Mahlerberg against Roswitha Quandtmann, and which soldiers did the alliance send?"
     first, second = question_parts(question)
@@ -249,7 +269,7 @@ def test_words_the_articles_language_knows_are_not_unknown_names() -> None:
     profile = replace(PROFILE, vocabulary=PROFILE.vocabulary | allianz)
 
     def translate(word: str) -> list[str]:
-        german = {"alliance": "Allianz", "allied": "verbündet"}.get(word.lower(), "")
+        german = {"alliance": "Allianz", "allied": "verbündet", "soldiers": "Soldaten"}.get(word.lower(), "")
         return [t for t in analyze(german) if t in allianz]
 
     assert compose(english, [hit], "en", profile=profile).abstained
@@ -444,7 +464,8 @@ def test_a_close_quote_that_counts_the_asked_noun_answers_first() -> None:
 def test_an_english_how_many_finds_the_counted_noun_through_its_translation() -> None:
     text = "Es gab 1000 Verletzte. Die Lage blieb ernst.\n\nDas Bündnis schickte 2500 Soldaten."
     sentences = ("Es gab 1000 Verletzte.", "Die Lage blieb ernst.", "Das Bündnis schickte 2500 Soldaten.")
-    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    # The question's other words count as used in the articles, so that the question is about them.
+    profile = CorpusProfile(frozenset(analyze(text + " alliance send troops came")), "de", 400)
     hit = _hit({"Es gab": 6.0, "Die Lage": 5.6, "Das Bündnis": 5.2}, text=text, sentences=sentences)
 
     def translate(words: str) -> list[str]:

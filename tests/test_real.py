@@ -210,3 +210,13 @@ def test_a_date_is_quoted_when_its_sentence_holds_the_asked_verb(real_rag: RAG) 
 def test_a_question_about_something_else_is_declined_in_all_its_parts(real_rag: RAG) -> None:
     answer = real_rag.ask("Who scored for Manchester City in the Champions League, and against which team?")
     assert answer.abstained and not answer.citations, answer.text
+
+
+def test_an_english_question_of_words_the_articles_never_use_is_declined(real_rag: RAG) -> None:
+    # No name in it the articles lack, so only its words tell: none, or hardly any, of them is used in the
+    # articles in any spelling or through the dictionary ("match" is: *Spiel*).
+    for question in ("Who won the football match?", "qwertzuiop asdfghjkl?"):
+        answer = real_rag.ask(question)
+        assert answer.abstained and not answer.citations, answer.text
+    assert not real_rag.ask("Why did the CSTO intervene?").abstained
+

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .lexical import STOPWORDS, analyze
+from .lexical import STOPWORDS, analyze, german_spelling
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
 from .sentences import QUESTION_WORDS, is_heading, is_rhetorical, split_sentences
 
@@ -372,6 +372,8 @@ def unknown_terms(
                 continue
             if translate and any(t[:3] == term[:3] for t in translate(word.split("-")[0])):
                 continue
+            if translate and any(_known(t, vocabulary) for t in analyze(german_spelling(word))[:1]):
+                continue  # "Bucha", spelled "Butscha" in the articles
             terms.append(term)
     words = list(dict.fromkeys(terms))  # "Russian ... Russians" is one name, counted once
     return [t for t in words if not _known(t, vocabulary)], len(words)

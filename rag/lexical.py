@@ -76,6 +76,16 @@ _FOLDS = (
 )
 
 
+# English writes Cyrillic "ч" as "ch", German as "tsch" (Bucha, Butscha; Chernihiv, Tschernihiw), which the
+# spelling key folds apart ("buha", "buka"); German's own "ch" is English "kh" (Kharkiv, Charkiw), folded alike.
+_ENGLISH_CH = re.compile(r"(?<![sS])([Cc])h")
+
+
+def german_spelling(name: str) -> str:
+    """An English-spelled name from Cyrillic with German's letters for the sounds they spell apart: ch -> tsch."""
+    return _ENGLISH_CH.sub(lambda m: "Tsch" if m.group(1) == "C" else "tsch", name)
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("german")

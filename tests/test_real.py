@@ -220,3 +220,10 @@ def test_an_english_question_of_words_the_articles_never_use_is_declined(real_ra
         assert answer.abstained and not answer.citations, answer.text
     assert not real_rag.ask("Why did the CSTO intervene?").abstained
 
+
+def test_an_english_name_from_cyrillic_finds_its_german_spelling(real_rag: RAG) -> None:
+    # "Bucha" is "Butscha" in the articles: without the German transliteration, two names of the question
+    # (Bucha, Kyiv) look unknown and the question is declined as about something else.
+    answer = real_rag.ask("What can people do in the Kazakh tents in Bucha and Kyiv?")
+    assert not answer.abstained and any("Butscha" in c.quote for c in answer.citations), answer.text
+

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .lexical import STOPWORDS, analyze, german_spelling
+from .lexical import STOPWORDS, analyze, respell
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
 from .sentences import QUESTION_WORDS, is_heading, is_rhetorical, split_sentences
 
@@ -361,6 +361,7 @@ def unknown_terms(
     and how many were checked: its names, or all its content words. Capitalised words that the
     articles' language knows are not names: a German noun in `common` (its common words), or an
     English word whose translation is spelled alike and used in the articles ("Russia": "Russland")."""
+    question = respell(question, vocabulary)  # "Bucha" is found as the articles spell it, "Butscha"
     if not names_only:
         terms = analyze(question)
     else:
@@ -372,8 +373,6 @@ def unknown_terms(
                 continue
             if translate and any(t[:3] == term[:3] for t in translate(word.split("-")[0])):
                 continue
-            if translate and any(_known(t, vocabulary) for t in analyze(german_spelling(word))[:1]):
-                continue  # "Bucha", spelled "Butscha" in the articles
             terms.append(term)
     words = list(dict.fromkeys(terms))  # "Russian ... Russians" is one name, counted once
     return [t for t in words if not _known(t, vocabulary)], len(words)
@@ -401,7 +400,7 @@ def about_something_else(
     # Across languages, a word is known when the articles use it in some spelling or one of its dictionary
     # translations (so only with a dictionary): a question that is all or mostly unknown words ("xxxxxx",
     # "Who won the football match?") is about something else, as in the articles' own language.
-    words = [w for w in _LATIN_WORD.findall(question) if w.lower() not in STOPWORDS]
+    words = [w for w in _LATIN_WORD.findall(respell(question, vocabulary)) if w.lower() not in STOPWORDS]
     if translate is None or not words:
         return False
     unknown = [w for w in words if not (translate(w) or all(_known(t, vocabulary) for t in analyze(w)))]

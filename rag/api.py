@@ -16,7 +16,7 @@ from .corpus import load_corpus
 from .embed import Embedder, make_embedder
 from .errors import CorpusError, QuestionError, StaleIndexError
 from .history import referents, standalone_query
-from .lexical import analyze, detect_language
+from .lexical import analyze, detect_language, spelling_variants
 from .retrieve import Retriever
 from .schema import Answer, Document, Hit, IndexStats
 from .settings import Settings
@@ -218,6 +218,8 @@ class RAG:
         translations: list[str] = []
         if language == "en" and profile.language == "de":
             translations = self.dictionary.translate(focus, profile.vocabulary, profile.acronyms)
+        if profile.language == "de":  # "Bucha" in either language's question: the articles' "Butscha"
+            translations += spelling_variants(focus, profile.vocabulary)
         return self.retriever.retrieve(
             focus,
             k or self.settings.k,

@@ -79,11 +79,32 @@ _FOLDS = (
 # English writes Cyrillic "ч" as "ch", German as "tsch" (Bucha, Butscha; Chernihiv, Tschernihiw), which the
 # spelling key folds apart ("buha", "buka"); German's own "ch" is English "kh" (Kharkiv, Charkiw), folded alike.
 _ENGLISH_CH = re.compile(r"(?<![sS])([Cc])h")
+_NAME_WITH_CH = re.compile(r"\b[A-ZÄÖÜ]\w*(?<![sS])[Cc]h\w*")
 
 
 def german_spelling(name: str) -> str:
     """An English-spelled name from Cyrillic with German's letters for the sounds they spell apart: ch -> tsch."""
     return _ENGLISH_CH.sub(lambda m: "Tsch" if m.group(1) == "C" else "tsch", name)
+
+
+def respell(text: str, vocabulary: frozenset[str]) -> str:
+    """`text` with each name in German spelling where only that spelling is in `vocabulary` ("Bucha":
+    *Butscha*), in a text of either language."""
+
+    def german(m: re.Match[str]) -> str:
+        name = m.group(0)
+        theirs = analyze(german_spelling(name))
+        if theirs and set(theirs) <= vocabulary and not set(analyze(name)) <= vocabulary:
+            return german_spelling(name)
+        return name
+
+    return _NAME_WITH_CH.sub(german, text)
+
+
+def spelling_variants(question: str, vocabulary: frozenset[str]) -> list[str]:
+    """Terms (analysed) of the question's names in the spelling the texts use, where that is another."""
+    own = set(analyze(question))
+    return list(dict.fromkeys(t for t in analyze(respell(question, vocabulary)) if t not in own))
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import Stemmer
 
-from .lexical import STOPWORDS, analyze, german_spelling
+from .lexical import STOPWORDS, analyze
 
 MAX_NGRAM = 3  # "rocket launch site"
 # German translations used per English word or phrase. More than one measured worse: the second sense
@@ -38,7 +38,6 @@ _DEFINITION = re.compile(r"([A-ZÄÖÜ][\w-]*(?:\s+[\w-]+){1,7})[“\"»]?\s*\((
 _ACRONYM = re.compile(r"\b[A-Z]{3,8}\b")  # two letters fit too many long forms
 _NOTE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>")
 _WORD = re.compile(r"[a-z][a-z'-]*")
-_NAME = re.compile(r"\b[A-Z][a-z]*[Cc]h\w*")
 _GERMAN_TOKEN = re.compile(r"\w+")
 
 
@@ -117,8 +116,6 @@ class Dictionary:
         entries = self.entries()
         words = _WORD.findall(question.lower())
         out: list[str] = self.acronyms_for(question, vocabulary, acronyms)
-        for name in _NAME.findall(question):  # "Bucha": the articles' "Butscha"
-            out.extend(t for t in analyze(german_spelling(name)) if t in vocabulary and t not in analyze(name))
         i = 0
         while entries and i < len(words):
             step = 1

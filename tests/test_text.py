@@ -9,7 +9,7 @@ import pytest
 from rag.chunk import chunk_document, count_tokens, unique_sentences
 from rag.corpus import read_document
 from rag.history import referents, standalone_query
-from rag.lexical import LexicalIndex, analyze, fold
+from rag.lexical import LexicalIndex, analyze, fold, german_spelling, respell, spelling_variants
 from rag.retrieve import _content
 from rag.schema import Document, ScoredSentence, Span
 from rag.sentences import split_sentences
@@ -64,6 +64,17 @@ def test_chunks_end_on_sentence_or_paragraph_boundaries() -> None:
     assert len(chunks) > 4
     assert all(c.text.endswith(".") for c in chunks)
     assert chunk_document(doc, 60, 10)[0].id == chunks[0].id  # content-hash ids are stable
+
+
+def test_a_name_written_with_ch_is_respelled_as_german_writes_it_where_only_that_is_used() -> None:
+    assert german_spelling("Bucha") == "Butscha" and german_spelling("Chernihiv") == "Tschernihiv"
+    assert german_spelling("Schmidt") == "Schmidt", "a German 'sch' stays"
+    used = frozenset(analyze("Jurten in Butscha und Kiew, sagte Chingiz"))
+    assert respell("What happened in Bucha?", used) == "What happened in Butscha?"
+    assert respell("Was ist in Bucha passiert?", used) == "Was ist in Butscha passiert?"
+    assert respell("What did Chingiz say?", used) == "What did Chingiz say?", "spelled as the texts spell it"
+    assert respell("Who plays for Manchester?", used) == "Who plays for Manchester?", "neither spelling used"
+    assert spelling_variants("Bucha and Kyiv", used) == analyze("Butscha")
 
 
 def test_fold_merges_transliterations_and_keeps_numbers() -> None:

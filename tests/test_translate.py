@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import rag.translate as translate
-from rag.lexical import LexicalIndex, analyze, german_spelling
+from rag.lexical import LexicalIndex, analyze
 from rag.translate import Dictionary
 
 DING = """\
@@ -160,12 +160,3 @@ def test_an_english_acronym_finds_the_articles_one_through_its_translated_long_f
     assert d.translate("What did the CST say?", vocabulary, defined) == [], "one letter per word, every word used"
     assert d.translate("What does the OVKS do?", vocabulary, defined) == [], "the articles' own acronym needs none"
     assert d.translate("Why did the CSTO intervene?", vocabulary) == [], "nothing defined, nothing found"
-
-
-def test_a_name_english_spells_with_ch_is_looked_up_as_german_spells_it(ding: Path, tmp_path: Path) -> None:
-    assert german_spelling("Bucha") == "Butscha" and german_spelling("Chernihiv") == "Tschernihiv"
-    assert german_spelling("Schmidt") == "Schmidt", "a German 'sch' stays"
-    d = Dictionary(ding, tmp_path / "cache")
-    assert d.translate("What happened in Bucha?", terms("Butscha", "Minister")) == analyze("Butscha")
-    assert d.translate("What happened in Bucha?", terms("Minister")) == [], "only a spelling the articles use"
-

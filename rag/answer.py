@@ -361,7 +361,6 @@ def unknown_terms(
     and how many were checked: its names, or all its content words. Capitalised words that the
     articles' language knows are not names: a German noun in `common` (its common words), or an
     English word whose translation is spelled alike and used in the articles ("Russia": "Russland")."""
-    question = respell(question, vocabulary)  # "Bucha" is found as the articles spell it, "Butscha"
     if not names_only:
         terms = analyze(question)
     else:
@@ -387,9 +386,10 @@ def about_something_else(
     translate: Translate | None = None,
 ) -> bool:
     """The question is about things the articles never mention: a year they never name, names they
-    never name, or (asked in the articles' own language) mostly words they never use."""
+    never name, or mostly words they never use (asked in another language: not even through `translate`)."""
     if any(year not in vocabulary for year in _YEAR.findall(question)):
         return True
+    question = respell(question, vocabulary)  # "Bucha" is found as the articles spell it, "Butscha"
     unknown, total = unknown_terms(question, vocabulary, True, common if same_language else frozenset(),
                                    None if same_language else translate)
     if len(unknown) >= policy.max_unknown_names and len(unknown) >= policy.unknown_share * total:
@@ -400,7 +400,7 @@ def about_something_else(
     # Across languages, a word is known when the articles use it in some spelling or one of its dictionary
     # translations (so only with a dictionary): a question that is all or mostly unknown words ("xxxxxx",
     # "Who won the football match?") is about something else, as in the articles' own language.
-    words = [w for w in _LATIN_WORD.findall(respell(question, vocabulary)) if w.lower() not in STOPWORDS]
+    words = [w for w in _LATIN_WORD.findall(question) if w.lower() not in STOPWORDS]
     if translate is None or not words:
         return False
     unknown = [w for w in words if not (translate(w) or all(_known(t, vocabulary) for t in analyze(w)))]

@@ -77,6 +77,13 @@ def test_english_words_the_model_misses_are_found_through_the_dictionary(real_ra
     assert any("Weltraumbahnhof" in c.quote for c in answer.citations), answer.text
 
 
+def test_a_two_letter_word_is_not_translated_on_its_own(real_rag: RAG) -> None:
+    # With the real dictionary and the articles' words: "up" alone was translated "hoch", a word the articles use.
+    vocabulary = real_rag.retriever.profile.vocabulary
+    assert "hoh" in vocabulary and "hoh" in real_rag.dictionary.translate("high", vocabulary)
+    assert "hoh" not in real_rag.dictionary.translate("How many countries make up the CSTO?", vocabulary)
+
+
 def test_a_question_asking_for_a_name_the_articles_do_not_give_is_declined(real_rag: RAG) -> None:
     # The article tells of "eine russische Studentin" but never names her: asked who, the sentence answers;
     # asked for her name, it does not. The dictionary's German words tell names from nouns (set-up installs it).

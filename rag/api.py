@@ -16,6 +16,7 @@ from .corpus import load_corpus
 from .embed import Embedder, make_embedder
 from .errors import CorpusError, QuestionError, StaleIndexError
 from .history import referents, standalone_query
+from .late import TokenEmbedder, TokenVectors, cache_path
 from .lexical import analyze, detect_language, spelling_variants
 from .retrieve import Retriever
 from .schema import Answer, Document, Hit, IndexStats
@@ -63,7 +64,11 @@ class RAG:
         )
         self.embedder = embedder or make_embedder(self.settings)
         self.store = store or ChromaStore(self.settings, self.embedder.name)
-        self.retriever = Retriever(self.store, self.embedder)
+        tokens = None
+        if isinstance(self.embedder, TokenEmbedder):
+            path = cache_path(self.settings.index_dir, self.settings.collection, self.embedder.name)
+            tokens = TokenVectors(path, self.embedder)
+        self.retriever = Retriever(self.store, self.embedder, tokens)
         self.policy = policy or AnswerPolicy()
         self._generator = generator
         self.dictionary = Dictionary(Path(self.settings.dictionary), self.settings.model_dir)
@@ -123,6 +128,9 @@ class RAG:
                 progress(min(i + batch, len(new)), len(new))
         self.store.update_meta(moved)
         self.store.delete(stale)
+        if self.retriever.tokens is not None:
+            texts = [(r.id, _embedded_text(r)) for r in wanted.values() if r.meta["kind"] == "sentence"]
+            self.retriever.tokens.ensure(texts, keep_only=True)
         self.retriever.invalidate()
         return IndexStats(
             added=len(new),

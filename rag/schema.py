@@ -48,6 +48,7 @@ class ScoredSentence:
     score: float  # fused: dense z-score plus scaled BM25
     dense: float = 0.0  # cosine similarity to the question
     dense_z: float = 0.0  # that similarity in standard deviations above the corpus mean for this question
+    # (asked in the articles' language, joined by the late-interaction match of its word pieces: rag.late)
     lexical: float = 0.0  # BM25 of the sentence, scaled to [0, 1] by the best sentence
 
 

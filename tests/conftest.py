@@ -41,9 +41,37 @@ class FakeEmbedder:
         return sum(n for n, kind in self.calls if kind == "passage")
 
 
+class FakeTokenEmbedder(FakeEmbedder):
+    """The fake bag-of-words embedder, plus one hashed unit vector per analysed word."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.token_calls: list[tuple[tuple[str, ...], str]] = []
+
+    def embed_tokens(self, texts: Sequence[str], kind: str) -> list[np.ndarray]:
+        self.token_calls.append((tuple(texts), kind))
+        out = []
+        for text in texts:
+            rows = []
+            for token in analyze(text) or ["\x00"]:
+                v = np.zeros(64, dtype=np.float32)
+                v[int(hashlib.md5(token.encode()).hexdigest(), 16) % 64] = 1.0
+                rows.append(v)
+            out.append(np.stack(rows))
+        return out
+
+    def encoded(self, kind: str) -> int:
+        return sum(len(texts) for texts, k in self.token_calls if k == kind)
+
+
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
+
+
+@pytest.fixture
+def fake_token_embedder() -> FakeTokenEmbedder:
+    return FakeTokenEmbedder()
 
 
 @pytest.fixture

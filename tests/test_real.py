@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from rag import RAG
+from rag import retrieve as retrieve_module
 
 pytestmark = pytest.mark.slow
 OVKS = "002_39f7be16d6cdd615.txt"
@@ -237,3 +239,27 @@ def test_an_english_name_from_cyrillic_finds_its_german_spelling(real_rag: RAG) 
     answer = real_rag.ask("Was ist in Bucha passiert?")
     assert not answer.abstained and "Butscha" in answer.citations[0].quote, answer.text
 
+
+
+def test_late_interaction_finds_the_sentence_with_the_asked_word_piece(
+    real_rag: RAG, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "Das wievieltgrößte Land der Erde ist Kasachstan?"
+    answer = real_rag.ask(question)
+    assert "neuntgrößte" in answer.citations[0].quote, answer.text
+    # Whole-sentence similarity alone puts another "-größte/-längste" sentence first.
+    monkeypatch.setattr(retrieve_module, "LATE_WEIGHT", 0.0)
+    assert "neuntgrößte" not in real_rag.ask(question).citations[0].quote
+
+
+def test_token_vectors_are_the_word_pieces_without_prompt_or_punctuation(real_rag: RAG) -> None:
+    embedder = real_rag.embedder
+    assert hasattr(embedder, "embed_tokens")
+    query, passage = embedder.embed_tokens(["Wer ist Aibek Smadiyarov?"], "query")[0], embedder.embed_tokens(
+        ["Wer ist Aibek Smadiyarov?"], "passage")[0]
+    st = embedder._load()
+    pieces = [p for p in st.tokenizer.tokenize("Wer ist Aibek Smadiyarov?") if any(ch.isalnum() for ch in p)]
+    assert len(query) == len(pieces) == len(passage)  # "query: " / "passage: " and "?" are not pieces of the question
+    assert np.allclose(np.linalg.norm(query, axis=1), 1.0, atol=1e-4)
+    assert not np.allclose(query, passage)  # each side is encoded with its own prompt
+    assert embedder.embed_tokens(["Wer ist Aibek Smadiyarov?"], "query")[0] is query  # remembered

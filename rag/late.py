@@ -45,7 +45,10 @@ def late_scores(question: np.ndarray, matrix: TokenMatrix) -> np.ndarray:
     matches every sentence says nothing), averaged over the question's better-matching half."""
     if len(matrix.offsets) == 0 or len(question) == 0:
         return np.zeros(len(matrix.offsets), dtype=np.float32)
-    best = np.maximum.reduceat(question @ matrix.vectors.T, matrix.offsets, axis=1).T  # sentences x pieces
+    import torch  # the product in torch's thread pool: numpy's BLAS threads would spin against the model's
+
+    sims = (torch.from_numpy(np.ascontiguousarray(question, dtype=np.float32)) @ torch.from_numpy(matrix.vectors).T)
+    best = np.maximum.reduceat(sims.numpy(), matrix.offsets, axis=1).T  # sentences x pieces
     spread = best.std(axis=0)
     z = (best - best.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
     top = max(1, round(z.shape[1] * TOP_SHARE))

@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+import torch
 
 from rag import embed
 from rag.embed import SentenceTransformerEmbedder
 
 
+class FakeTokenizer:
+    """Whitespace words as pieces, with their character offsets."""
+
+    all_special_tokens: tuple[str, ...] = ()
+
+    def __call__(self, text: str, **_: Any) -> dict[str, list[Any]]:
+        spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+        return {"input_ids": list(range(len(spans))), "offset_mapping": spans, "words": [text[a:b] for a, b in spans]}
+
+    def convert_ids_to_tokens(self, ids: list[int]) -> list[str]:
+        return [f"w{i}" for i in ids]
+
+
 class CountingModel:
-    """Stands in for a SentenceTransformer: a vector per text from its length, and a log of what was encoded."""
+    """Stands in for a SentenceTransformer: a vector per text from its length (and one per word), and a log of
+    what was encoded."""
+
+    prompts: ClassVar[dict[str, str]] = {}
+    max_seq_length = 512
+    tokenizer = FakeTokenizer()
 
     def __init__(self) -> None:
         self.encoded: list[str] = []
@@ -22,6 +42,15 @@ class CountingModel:
         return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
 
     encode_query = encode_document = _encode
+
+    def encode(self, texts: list[str], output_value: str | None = "sentence_embedding", **_: Any) -> list[Any]:
+        self.encoded.extend(texts)
+        out: list[Any] = []
+        for t in texts:
+            words = torch.tensor([[len(w), 1.0] for w in t.split()])
+            both = {"sentence_embedding": torch.tensor([len(t), 1.0]), "token_embeddings": words}
+            out.append(both if output_value is None else both[output_value])
+        return out
 
     def get_sentence_embedding_dimension(self) -> int:
         return 2
@@ -39,7 +68,8 @@ def test_a_query_embedded_again_is_not_encoded_again() -> None:
     first = e.embed(["a question?", "the whole question?"], "query")
     again = e.embed(["part?", "the whole question?"], "query")
     assert model.encoded == ["a question?", "the whole question?", "part?"]
-    assert np.array_equal(again[1], first[1]) and again[0][0] == len("part?"), "rows keep the order asked"
+    assert np.array_equal(again[1], first[1]), "rows keep the order asked"
+    assert np.isclose(again[0][0] / again[0][1], len("part?")) and np.isclose(np.linalg.norm(again[0]), 1.0)
     e.embed(["same passage"], "passage")
     e.embed(["same passage"], "passage")
     assert model.encoded[-2:] == ["same passage", "same passage"], "passages are not cached"
@@ -62,3 +92,14 @@ def test_forgetting_queries_makes_the_next_one_encoded_and_skips_embedders_witho
     e.embed(["q?"], "query")
     assert model.encoded == ["q?", "q?"]
     embed.forget_queries(CountingModel())  # type: ignore[arg-type]  # no memory: nothing to clear, no error
+
+
+def test_a_query_s_vector_and_word_pieces_come_from_one_pass_and_are_remembered_together() -> None:
+    e, model = _embedder()
+    e.embed(["wer ist das?"], "query")
+    pieces = e.embed_tokens(["wer ist das?"], "query")[0]
+    assert model.encoded == ["wer ist das?"], "the word pieces came with the vector"
+    assert pieces.shape == (3, 2) and np.allclose(np.linalg.norm(pieces, axis=1), 1.0)
+    e.embed_tokens(["ein satz"], "passage")
+    e.embed_tokens(["ein satz"], "passage")
+    assert model.encoded[-2:] == ["ein satz", "ein satz"], "passages are not remembered"

@@ -80,7 +80,7 @@ class SentenceTransformerEmbedder:
                                  convert_to_numpy=False)
             for text, o in zip(missing, out, strict=True):
                 vector = o["sentence_embedding"].float().cpu().numpy()
-                rows = o["token_embeddings"].float().cpu().numpy()
+                rows = o["token_embeddings"][o["attention_mask"].bool()].float().cpu().numpy()  # not the padding
                 pieces = _word_pieces(st, prompt + text, rows, len(prompt))
                 known[text] = (vector / (np.linalg.norm(vector) or 1.0), pieces)
             with self._lock:

@@ -263,3 +263,6 @@ def test_token_vectors_are_the_word_pieces_without_prompt_or_punctuation(real_ra
     assert np.allclose(np.linalg.norm(query, axis=1), 1.0, atol=1e-4)
     assert not np.allclose(query, passage)  # each side is encoded with its own prompt
     assert embedder.embed_tokens(["Wer ist Aibek Smadiyarov?"], "query")[0] is query  # remembered
+    # Encoded together with a longer text, a query keeps its own pieces, not the batch's padding.
+    short, _ = embedder.embed_tokens(["Wo stehen die Jurten?", "Was sagte Aibek Smadiyarov über die Jurten?"], "query")
+    assert len(short) == len([p for p in st.tokenizer.tokenize("Wo stehen die Jurten?") if any(c.isalnum() for c in p)])

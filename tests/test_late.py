@@ -109,3 +109,12 @@ def test_late_interaction_changes_the_sentence_scores(
     monkeypatch.setattr(retrieve_module, "LATE_WEIGHT", 0.0)
     without = [s.dense_z for h in rag.retrieve(question) for s in h.sentences]
     assert with_late != without
+
+
+def test_an_unwritable_cache_keeps_the_vectors_in_memory(tmp_path: Path, fake_token_embedder: Any) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    cache = TokenVectors(blocker / "late" / "x.npz", fake_token_embedder)
+    cache.matrix([("a", "eins zwei")])
+    cache.matrix([("a", "eins zwei")])
+    assert fake_token_embedder.encoded("passage") == 1 and not (blocker / "late").exists()

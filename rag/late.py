@@ -4,6 +4,7 @@ kept in a content-keyed file beside the index, so unchanged text is never encode
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -114,8 +115,9 @@ class TokenVectors:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             np.savez(tmp, ids=np.array(list(vectors), dtype=str), vectors=stacked, offsets=offsets.astype(np.int64))
             os.replace(tmp, self.path)
-        except OSError:
-            tmp.unlink(missing_ok=True)  # a read-only index folder: the vectors stay in memory for this run
+        except OSError:  # a read-only index folder: the vectors stay in memory for this run
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
 def cache_path(index_dir: Path, collection: str, model: str) -> Path:

@@ -202,7 +202,6 @@ class Retriever:
             for rank, cid in enumerate(picked, start=1)
         ]
 
-
     def _late(self, query: str, context: str | None) -> np.ndarray:
         """Late-interaction scores of every sentence for the question (and its context, averaged)."""
         assert self.tokens is not None

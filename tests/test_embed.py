@@ -44,12 +44,20 @@ class CountingModel:
     encode_query = encode_document = _encode
 
     def encode(self, texts: list[str], output_value: str | None = "sentence_embedding", **_: Any) -> list[Any]:
+        """As sentence-transformers does: token vectors trimmed when asked for alone, but padded to the batch's
+        longest text (with an attention mask) when all outputs are asked for."""
         self.encoded.extend(texts)
+        longest = max(len(t.split()) for t in texts)
         out: list[Any] = []
         for t in texts:
-            words = torch.tensor([[len(w), 1.0] for w in t.split()])
-            both = {"sentence_embedding": torch.tensor([len(t), 1.0]), "token_embeddings": words}
-            out.append(both if output_value is None else both[output_value])
+            words = [[len(w), 1.0] for w in t.split()]
+            if output_value == "token_embeddings":
+                out.append(torch.tensor(words))
+                continue
+            padding = longest - len(words)
+            out.append({"sentence_embedding": torch.tensor([len(t), 1.0]),
+                        "token_embeddings": torch.tensor(words + [[9.0, 9.0]] * padding),
+                        "attention_mask": torch.tensor([1] * len(words) + [0] * padding)})
         return out
 
     def get_sentence_embedding_dimension(self) -> int:
@@ -96,10 +104,11 @@ def test_forgetting_queries_makes_the_next_one_encoded_and_skips_embedders_witho
 
 def test_a_query_s_vector_and_word_pieces_come_from_one_pass_and_are_remembered_together() -> None:
     e, model = _embedder()
-    e.embed(["wer ist das?"], "query")
+    e.embed(["wer ist das?", "und was sagte er dazu genau?"], "query")
     pieces = e.embed_tokens(["wer ist das?"], "query")[0]
-    assert model.encoded == ["wer ist das?"], "the word pieces came with the vector"
-    assert pieces.shape == (3, 2) and np.allclose(np.linalg.norm(pieces, axis=1), 1.0)
+    assert model.encoded == ["wer ist das?", "und was sagte er dazu genau?"], "the word pieces came with the vector"
+    assert pieces.shape == (3, 2), "not the padding up to the longer text's six words"
+    assert np.allclose(np.linalg.norm(pieces, axis=1), 1.0)
     e.embed_tokens(["ein satz"], "passage")
     e.embed_tokens(["ein satz"], "passage")
     assert model.encoded[-2:] == ["ein satz", "ein satz"], "passages are not remembered"

@@ -70,11 +70,8 @@ class TokenVectors:
     def matrix(self, sentences: Sequence[tuple[str, str]]) -> TokenMatrix:
         """A matrix for (id, text) pairs in this order, encoding the texts not seen before."""
         vectors = self.ensure(sentences)
-        rows = [vectors[i] for i, _ in sentences]
-        if not rows:
-            return TokenMatrix(np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=np.int64))
-        offsets = np.cumsum([0] + [len(r) for r in rows[:-1]])
-        return TokenMatrix(np.concatenate(rows).astype(np.float32), offsets.astype(np.int64))
+        stacked, offsets = _stack([vectors[i] for i, _ in sentences])
+        return TokenMatrix(stacked.astype(np.float32), offsets)
 
     def ensure(self, sentences: Sequence[tuple[str, str]], keep_only: bool = False) -> dict[str, np.ndarray]:
         """Encode what is missing and save; with `keep_only`, forget ids not given (after re-indexing)."""
@@ -107,17 +104,22 @@ class TokenVectors:
         return self._vectors
 
     def _save(self, vectors: dict[str, np.ndarray]) -> None:
-        rows = list(vectors.values())
-        stacked = np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float16)
-        offsets = np.cumsum([0] + [len(r) for r in rows[:-1]]) if rows else np.zeros(0)
+        stacked, offsets = _stack(list(vectors.values()))
         tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp.npz")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(tmp, ids=np.array(list(vectors), dtype=str), vectors=stacked, offsets=offsets.astype(np.int64))
+            np.savez(tmp, ids=np.array(list(vectors), dtype=str), vectors=stacked, offsets=offsets)
             os.replace(tmp, self.path)
         except OSError:  # a read-only index folder: the vectors stay in memory for this run
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+def _stack(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of several sentences as one array, and where each sentence's rows start."""
+    if not rows:
+        return np.zeros((0, 0), dtype=np.float16), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.cumsum([0] + [len(r) for r in rows[:-1]]).astype(np.int64)
 
 
 def cache_path(index_dir: Path, collection: str, model: str) -> Path:

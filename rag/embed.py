@@ -1,5 +1,5 @@
 """Embedding backends behind one method: `embed(texts, kind) -> unit vectors`. The sentence-transformers one
-also gives a text's word-piece vectors (`embed_tokens`), for late interaction (see rag.late)."""
+also gives a text's word-piece vectors (`embed_with_tokens`, with its vector), for late interaction (rag.late)."""
 
 from __future__ import annotations
 
@@ -54,40 +54,43 @@ class SentenceTransformerEmbedder:
             return self._encode(st.encode_document, texts)
         return np.stack([vector for vector, _ in self._recall(texts)])
 
-    def embed_tokens(self, texts: Sequence[str], kind: Kind) -> list[np.ndarray]:
-        """One unit vector per word piece of each text (for late interaction), without the prompt, the
-        special tokens and pieces of punctuation only; a text of none keeps its first token."""
-        if kind == "query":
-            return [tokens for _, tokens in self._recall(texts)]
-        st = self._load()
-        prompt = _prompt(st, kind)
-        out: Any = st.encode(list(texts), prompt=prompt, output_value="token_embeddings",
-                             batch_size=self.batch_size, convert_to_numpy=False) if texts else []
-        pairs = zip(texts, out, strict=True)
-        return [_word_pieces(st, prompt + t, rows.float().cpu().numpy(), len(prompt)) for t, rows in pairs]
+    def embed_with_tokens(self, texts: Sequence[str], kind: Kind) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each text's unit vector (as `embed`) and one unit vector per word piece (for late interaction):
+        without the prompt, the special tokens and pieces of punctuation only; a text of none keeps its first
+        token. One forward pass gives both: indexing a sentence or asking a question needs both."""
+        pairs = self._recall(texts) if kind == "query" else self._encode_both(texts, kind)
+        if not pairs:
+            return self.embed([], kind), []
+        return np.stack([v for v, _ in pairs]), [p for _, p in pairs]
 
     def _recall(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Each query's vector and word-piece vectors, from one forward pass; the most recent QUERY_CACHE
-        queries are remembered."""
+        """Each query's vector and word-piece vectors; the most recent QUERY_CACHE queries are remembered."""
         with self._lock:
             known = {t: self._queries[t] for t in texts if t in self._queries}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            st = self._load()
-            prompt = _prompt(st, "query")
-            # output_value=None: the sentence vector and the word pieces' vectors from the same pass
-            out: Any = st.encode(missing, prompt=prompt, output_value=None, batch_size=self.batch_size,
-                                 convert_to_numpy=False)
-            for text, o in zip(missing, out, strict=True):
-                vector = o["sentence_embedding"].float().cpu().numpy()
-                rows = o["token_embeddings"][o["attention_mask"].bool()].float().cpu().numpy()  # not the padding
-                pieces = _word_pieces(st, prompt + text, rows, len(prompt))
-                known[text] = (vector / (np.linalg.norm(vector) or 1.0), pieces)
+            known.update(zip(missing, self._encode_both(missing, "query"), strict=True))
             with self._lock:
                 self._queries.update((t, known[t]) for t in missing)
                 while len(self._queries) > QUERY_CACHE:
                     self._queries.popitem(last=False)
         return [known[t] for t in texts]
+
+    def _encode_both(self, texts: Sequence[str], kind: Kind) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each text's unit vector and its word pieces' unit vectors, from one forward pass."""
+        if not texts:
+            return []
+        st = self._load()
+        prompt = _prompt(st, kind)
+        # output_value=None: the sentence vector and the word pieces' vectors from the same pass
+        out: Any = st.encode(list(texts), prompt=prompt, output_value=None, batch_size=self.batch_size,
+                             convert_to_numpy=False)
+        both = []
+        for text, o in zip(texts, out, strict=True):
+            vector = o["sentence_embedding"].float().cpu().numpy()
+            rows = o["token_embeddings"][o["attention_mask"].bool()].float().cpu().numpy()  # not the padding
+            both.append((vector / (np.linalg.norm(vector) or 1.0), _word_pieces(st, prompt + text, rows, len(prompt))))
+        return both
 
     def forget_queries(self) -> None:
         """Drop the remembered query vectors (benchmarks time the model, not the memory)."""

@@ -26,11 +26,11 @@ FORMAT = 1  # bumped whenever which pieces are kept, or how, changes: the cache 
 
 @runtime_checkable
 class TokenEmbedder(Protocol):
-    """An embedder that can also give one unit vector per word piece of a text."""
+    """An embedder that can also give one unit vector per word piece of a text (with the text's vector)."""
 
     name: str
 
-    def embed_tokens(self, texts: Sequence[str], kind: Kind) -> list[np.ndarray]: ...
+    def embed_with_tokens(self, texts: Sequence[str], kind: Kind) -> tuple[np.ndarray, list[np.ndarray]]: ...
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,14 @@ class TokenVectors:
         self.embedder = embedder
         self._lock = threading.Lock()
         self._vectors: dict[str, np.ndarray] | None = None
+        self._added = False  # vectors given by `add` and not yet saved
+
+    def add(self, encoded: dict[str, np.ndarray]) -> None:
+        """Keep token vectors encoded elsewhere (with the sentences' vectors, at index time); the next
+        `ensure` saves them."""
+        with self._lock:
+            self._load().update((i, v.astype(np.float16)) for i, v in encoded.items())
+            self._added = self._added or bool(encoded)
 
     def matrix(self, sentences: Sequence[tuple[str, str]]) -> TokenMatrix:
         """A matrix for (id, text) pairs in this order, encoding the texts not seen before."""
@@ -81,13 +89,14 @@ class TokenVectors:
             batch = 128
             for start in range(0, len(missing), batch):
                 part = missing[start : start + batch]
-                encoded = self.embedder.embed_tokens([t for _, t in part], "passage")
+                _, encoded = self.embedder.embed_with_tokens([t for _, t in part], "passage")
                 vectors.update((i, v.astype(np.float16)) for (i, _), v in zip(part, encoded, strict=True))
             gone = set(vectors) - {i for i, _ in sentences} if keep_only else set()
             for i in gone:
                 del vectors[i]
-            if missing or gone:
+            if missing or gone or self._added:
                 self._save(vectors)
+                self._added = False
             return vectors
 
     def _load(self) -> dict[str, np.ndarray]:

@@ -209,7 +209,7 @@ class Retriever:
             if self._token_matrix is None:
                 self._token_matrix = self.tokens.matrix([(s.id, s.matched) for s in self._sentences])
             matrix = self._token_matrix
-        questions = self.tokens.embedder.embed_tokens([query, context] if context else [query], "query")
+        _, questions = self.tokens.embedder.embed_with_tokens([query, context] if context else [query], "query")
         return np.mean([late_scores(q, matrix) for q in questions], axis=0)
 
 

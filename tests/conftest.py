@@ -48,6 +48,9 @@ class FakeTokenEmbedder(FakeEmbedder):
         super().__init__()
         self.token_calls: list[tuple[tuple[str, ...], str]] = []
 
+    def embed_with_tokens(self, texts: Sequence[str], kind: str) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self.embed(texts, kind), self.embed_tokens(texts, kind)
+
     def embed_tokens(self, texts: Sequence[str], kind: str) -> list[np.ndarray]:
         self.token_calls.append((tuple(texts), kind))
         out = []

@@ -105,10 +105,11 @@ def test_forgetting_queries_makes_the_next_one_encoded_and_skips_embedders_witho
 def test_a_query_s_vector_and_word_pieces_come_from_one_pass_and_are_remembered_together() -> None:
     e, model = _embedder()
     e.embed(["wer ist das?", "und was sagte er dazu genau?"], "query")
-    pieces = e.embed_tokens(["wer ist das?"], "query")[0]
+    pieces = e.embed_with_tokens(["wer ist das?"], "query")[1][0]
     assert model.encoded == ["wer ist das?", "und was sagte er dazu genau?"], "the word pieces came with the vector"
     assert pieces.shape == (3, 2), "not the padding up to the longer text's six words"
     assert np.allclose(np.linalg.norm(pieces, axis=1), 1.0)
-    e.embed_tokens(["ein satz"], "passage")
-    e.embed_tokens(["ein satz"], "passage")
+    vectors, _ = e.embed_with_tokens(["ein satz"], "passage")
+    e.embed_with_tokens(["ein satz"], "passage")
     assert model.encoded[-2:] == ["ein satz", "ein satz"], "passages are not remembered"
+    assert vectors.shape == (1, 2) and np.isclose(np.linalg.norm(vectors[0]), 1.0), "a unit vector, as `embed` gives"

@@ -86,10 +86,17 @@ def token_rag(tmp_path: Path, corpus_copy: Path, fake_token_embedder: Any) -> tu
 
 def test_indexing_encodes_each_sentence_once_and_re_indexing_none(token_rag: tuple[RAG, Any]) -> None:
     rag, embedder = token_rag
-    sentences = rag.status().sentences
-    assert embedder.encoded("passage") == sentences
+    status = rag.status()
+    assert embedder.encoded("passage") == status.sentences
+    # A sentence's vector and its token vectors come from one pass: no text is encoded twice.
+    assert embedder.embedded == status.articles + status.chunks + status.sentences
     rag.index()
-    assert embedder.encoded("passage") == sentences
+    assert embedder.encoded("passage") == status.sentences
+    assert embedder.embedded == status.articles + status.chunks + status.sentences
+    # The token vectors given at index time were saved: a new process encodes nothing.
+    fresh = RAG(settings=rag.settings, embedder=embedder)
+    fresh.retrieve("Wo wurden die Jurten aufgestellt?")
+    assert embedder.encoded("passage") == status.sentences
 
 
 def test_late_interaction_is_used_in_the_articles_language_only(token_rag: tuple[RAG, Any]) -> None:

@@ -254,15 +254,18 @@ def test_late_interaction_finds_the_sentence_with_the_asked_word_piece(
 
 def test_token_vectors_are_the_word_pieces_without_prompt_or_punctuation(real_rag: RAG) -> None:
     embedder = real_rag.embedder
-    assert hasattr(embedder, "embed_tokens")
-    query, passage = embedder.embed_tokens(["Wer ist Aibek Smadiyarov?"], "query")[0], embedder.embed_tokens(
-        ["Wer ist Aibek Smadiyarov?"], "passage")[0]
+    assert hasattr(embedder, "embed_with_tokens")
+    question = ["Wer ist Aibek Smadiyarov?"]
+    query = embedder.embed_with_tokens(question, "query")[1][0]
+    passage = embedder.embed_with_tokens(question, "passage")
     st = embedder._load()
     pieces = [p for p in st.tokenizer.tokenize("Wer ist Aibek Smadiyarov?") if any(ch.isalnum() for ch in p)]
-    assert len(query) == len(pieces) == len(passage)  # "query: " / "passage: " and "?" are not pieces of the question
+    assert len(query) == len(pieces) == len(passage[1][0])  # "query: " / "passage: " and "?" are not pieces of it
     assert np.allclose(np.linalg.norm(query, axis=1), 1.0, atol=1e-4)
-    assert not np.allclose(query, passage)  # each side is encoded with its own prompt
-    assert embedder.embed_tokens(["Wer ist Aibek Smadiyarov?"], "query")[0] is query  # remembered
-    # Encoded together with a longer text, a query keeps its own pieces, not the batch's padding.
-    short, _ = embedder.embed_tokens(["Wo stehen die Jurten?", "Was sagte Aibek Smadiyarov über die Jurten?"], "query")
+    assert not np.allclose(query, passage[1][0])  # each side is encoded with its own prompt
+    assert embedder.embed_with_tokens(question, "query")[1][0] is query  # remembered
+    # The passage vector from that one pass is the one `embed` gives (what indexing stores).
+    assert float(passage[0][0] @ embedder.embed(question, "passage")[0]) > 0.9999
+    texts = ["Wo stehen die Jurten?", "Was sagte Aibek Smadiyarov über die Jurten?"]
+    short, _ = embedder.embed_with_tokens(texts, "query")[1]
     assert len(short) == len([p for p in st.tokenizer.tokenize("Wo stehen die Jurten?") if any(c.isalnum() for c in p)])

@@ -396,7 +396,7 @@ def about_something_else(
         return True
     if same_language:  # across languages, ordinary words cannot be expected to match
         unknown, total = unknown_terms(question, vocabulary, False)
-        return len(unknown) >= policy.max_unknown_names and len(unknown) > policy.unknown_word_share * total
+        return _mostly_unknown(len(unknown), total, policy)
     # Across languages, a word is known when the articles use it in some spelling or one of its dictionary
     # translations (so only with a dictionary): a question that is all or mostly unknown words ("xxxxxx",
     # "Who won the football match?") is about something else, as in the articles' own language.
@@ -404,8 +404,12 @@ def about_something_else(
     if translate is None or not words:
         return False
     unknown = [w for w in words if not (translate(w) or all(_known(t, vocabulary) for t in analyze(w)))]
-    return len(unknown) == len(words) or (
-        len(unknown) >= policy.max_unknown_names and len(unknown) > policy.unknown_word_share * len(words))
+    return len(unknown) == len(words) or _mostly_unknown(len(unknown), len(words), policy)
+
+
+def _mostly_unknown(unknown: int, total: int, policy: AnswerPolicy) -> bool:
+    """Enough of a question's `total` words are unknown (`unknown`) to say it is about something else."""
+    return unknown >= policy.max_unknown_names and unknown > policy.unknown_word_share * total
 
 
 def _names_anything(question: str, common: frozenset[str]) -> bool:

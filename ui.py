@@ -441,6 +441,14 @@ def build_app(rag: RAG) -> gr.Blocks:
     return app
 
 
+def warm_up(rag: RAG) -> None:
+    """Load the model and the index in the background; a failure shows at the first question instead."""
+    try:
+        rag.warm_up()
+    except RagError as exc:
+        logging.getLogger(__name__).warning("warm-up failed (the first question will say why): %s", exc)
+
+
 def main(host: str | None = None, port: int | None = None) -> None:
     """Start the chat (building the index first if there is none); blocks until stopped."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -451,6 +459,8 @@ def main(host: str | None = None, port: int | None = None) -> None:
     except RagError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
+    # The model loads while the page opens, so the first question is answered as fast as the next ones.
+    threading.Thread(target=warm_up, args=(rag,), name="rag-warm-up", daemon=True).start()
     user, _, password = settings.ui_auth.partition(":")
     build_app(rag).launch(
         server_name=host or settings.ui_host,

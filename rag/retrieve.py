@@ -202,13 +202,22 @@ class Retriever:
             for rank, cid in enumerate(picked, start=1)
         ]
 
+    def warm_up(self) -> None:
+        """Load the texts, the lexical indexes and the token vectors now rather than on the first question."""
+        self._load()
+        if self.tokens is not None:
+            self._matrix(self.tokens)
+
+    def _matrix(self, tokens: TokenVectors) -> TokenMatrix:
+        with self._lock:
+            if self._token_matrix is None:
+                self._token_matrix = tokens.matrix([(s.id, s.matched) for s in self._sentences])
+            return self._token_matrix
+
     def _late(self, query: str, context: str | None) -> np.ndarray:
         """Late-interaction scores of every sentence for the question (and its context, averaged)."""
         assert self.tokens is not None
-        with self._lock:
-            if self._token_matrix is None:
-                self._token_matrix = self.tokens.matrix([(s.id, s.matched) for s in self._sentences])
-            matrix = self._token_matrix
+        matrix = self._matrix(self.tokens)
         _, questions = self.tokens.embedder.embed_with_tokens([query, context] if context else [query], "query")
         return np.mean([late_scores(q, matrix) for q in questions], axis=0)
 

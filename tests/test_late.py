@@ -125,3 +125,12 @@ def test_an_unwritable_cache_keeps_the_vectors_in_memory(tmp_path: Path, fake_to
     cache.matrix([("a", "eins zwei")])
     cache.matrix([("a", "eins zwei")])
     assert fake_token_embedder.encoded("passage") == 1 and not (blocker / "late").exists()
+
+
+def test_warm_up_loads_what_the_first_question_needs(token_rag: tuple[RAG, Any]) -> None:
+    rag, embedder = token_rag
+    fresh = RAG(settings=rag.settings, embedder=embedder)  # a new process: nothing loaded yet
+    assert fresh.retriever._chunks is None and fresh.retriever._token_matrix is None
+    fresh.warm_up()
+    assert fresh.retriever._chunks and fresh.retriever._token_matrix is not None
+    assert embedder.calls[-1] == (1, "query"), "the model was asked once"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -247,7 +248,13 @@ def test_main_builds_the_index_and_launches_with_settings(
     monkeypatch.setenv("RAG_UI_AUTH", "ann:s3cret:x")
     monkeypatch.delenv("RAG_UI_HOST", raising=False)
     monkeypatch.delenv("RAG_UI_PORT", raising=False)
+    warmed: list[RAG] = []
+    monkeypatch.setattr(ui, "warm_up", warmed.append)
     ui.main()
+    for thread in threading.enumerate():  # the warm-up runs in its own thread
+        if thread.name == "rag-warm-up":
+            thread.join(timeout=10)
+    assert warmed == [fake_rag], "the model loads in the background while the page opens"
     assert launched["server_name"] == "127.0.0.1" and launched["server_port"] == 7860
     assert launched["auth"] == ("ann", "s3cret:x")
     assert "Building the index" in capsys.readouterr().out
@@ -255,6 +262,11 @@ def test_main_builds_the_index_and_launches_with_settings(
     ui.main(host="0.0.0.0", port=9999)
     assert launched["server_name"] == "0.0.0.0" and launched["server_port"] == 9999
     assert launched["auth"] is None
+
+
+def test_a_failed_warm_up_is_logged_not_raised(fake_rag: RAG, caplog: pytest.LogCaptureFixture) -> None:
+    ui.warm_up(fake_rag)  # nothing indexed yet: the first question will say so
+    assert "warm-up failed" in caplog.text and "index" in caplog.text.lower()
 
 
 def test_a_quote_that_runs_into_the_next_paragraph_is_marked_whole_with_a_break() -> None:

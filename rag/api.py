@@ -174,9 +174,7 @@ class RAG:
         indexed texts and token vectors, the dictionary. Optional: all of it also loads on first use."""
         self.embedder.embed(["warm-up"], "query")
         self.retriever.warm_up()
-        if self.dictionary.available:
-            self.dictionary.german_words()
-            self.dictionary.places()
+        self.dictionary.entries()  # its word lists (German words, places) load with it; nothing when it is off
 
     def status(self) -> IndexStatus:
         """Counts of what is indexed; raises IndexMissingError when nothing is."""

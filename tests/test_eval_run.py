@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from evals.runner import DEFAULT_GOLD, gold_problems, main, run
+from evals.runner import DEFAULT_GOLD, gold_problems, main, read_gold, run, run_product
 from rag import RAG
 
 CORPUS = Path(__file__).resolve().parent.parent / "index" / "corpus"
@@ -110,6 +110,16 @@ def test_end_to_end_with_the_fake_embedder(
     assert captured.out.startswith("eval of 4 items | product: ")
     assert "answer_correct" in captured.err and "below its floor 1.010" in captured.err
     assert "evidence_hit@5" not in captured.err
+
+
+def test_latency_is_timed_after_the_warm_up(fake_rag: RAG, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_rag.index()
+    calls: list[str] = []
+    ask = fake_rag.ask
+    monkeypatch.setattr(fake_rag, "warm_up", lambda: calls.append("warm-up"))
+    monkeypatch.setattr(fake_rag, "ask", lambda *a, **kw: calls.append("ask") or ask(*a, **kw))
+    run_product(fake_rag, read_gold(_write(Path(fake_rag.settings.index_dir).parent / "g.jsonl", GOOD[:2]))[0], 5)
+    assert calls[:2] == ["warm-up", "ask"], "loading the model is not timed as the first question"
 
 
 @pytest.mark.slow

@@ -269,3 +269,11 @@ def test_token_vectors_are_the_word_pieces_without_prompt_or_punctuation(real_ra
     texts = ["Wo stehen die Jurten?", "Was sagte Aibek Smadiyarov über die Jurten?"]
     short, _ = embedder.embed_with_tokens(texts, "query")[1]
     assert len(short) == len([p for p in st.tokenizer.tokenize("Wo stehen die Jurten?") if any(c.isalnum() for c in p)])
+
+
+def test_warm_up_loads_the_model_texts_token_vectors_and_dictionary(real_rag: RAG) -> None:
+    fresh = RAG(settings=real_rag.settings, embedder=real_rag.embedder)  # the built index, nothing loaded yet
+    assert fresh.retriever._chunks is None and fresh.dictionary._entries is None
+    fresh.warm_up()
+    assert fresh.retriever._chunks and fresh.retriever._token_matrix is not None
+    assert fresh.dictionary._entries, "the word lists English questions and German answers read"

@@ -171,3 +171,28 @@ def test_a_sentence_that_says_die_allianz_is_matched_by_the_name_it_refers_to(
     assert "2002 gegründeter" in best.span.text
     embedded = fake_embedder.embedded
     assert rag.index().added == 0 and fake_embedder.embedded == embedded, "resolved sentences are not re-embedded"
+
+
+def test_a_chunk_repeating_a_higher_chunks_best_sentence_ranks_behind_new_ones(tmp_path: Path, fake_embedder) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # Short paragraphs, so the splitter's overlap carries whole paragraphs into the next chunk.
+    paragraphs = [
+        "Die Jurte steht in Kiew.",
+        "Die Jurte in Kiew ist ein Zelt aus Filz.",
+        "Freiwillige bringen Tee und Brot.",
+        "Der Strom fällt oft aus.",
+        "Eine zweite Jurte steht in Butscha.",
+        "Dort wärmen sich die Menschen.",
+        "Eine Jurte aus Filz hält warm.",
+    ]
+    (corpus / "jurten.txt").write_text("Jurten in der Ukraine\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    settings = Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "chroma", dictionary="off",
+                                 chunk_tokens=30, chunk_overlap=15)
+    rag = RAG(settings=settings, embedder=fake_embedder)
+    rag.index()
+    hits = rag.retriever.retrieve("Jurte Kiew Filz", 10)
+    leads = [(h.chunk.source, h.sentences[0].span.start) for h in hits]  # a hit's sentences come best first
+    repeated = [i for i, lead in enumerate(leads) if lead in leads[:i]]
+    assert repeated, f"the overlapping chunks should share a best sentence: {leads}"
+    assert all(i > j for i in repeated for j in range(len(leads)) if j not in repeated), leads

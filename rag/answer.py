@@ -370,7 +370,10 @@ def unknown_terms(
             term = next(iter(analyze(word)), None)
             if term is None or term in common:
                 continue
-            if translate and any(t[:3] == term[:3] for t in translate(word.split("-")[0])):
+            # A word the articles use under its translation, spelled alike ("Russia": Russland), or an acronym
+            # they use under theirs for the same long form ("CSTO": OVKS).
+            translations = translate(word.split("-")[0]) if translate else []
+            if translations and (word.isupper() or any(t[:3] == term[:3] for t in translations)):
                 continue
             terms.append(term)
     words = list(dict.fromkeys(terms))  # "Russian ... Russians" is one name, counted once

@@ -222,8 +222,8 @@ class RAG:
         # ("... und wann rief Kasachstans Präsident sie zu Hilfe?"), so the whole question is its context.
         parts = [SubQuestion(p, tuple(self._retrieve(p, k, None, context=q if i else None)))
                  for i, p in enumerate(question_parts(q))]
-        def translate(word: str) -> list[str]:
-            return self.dictionary.translate(word, profile.vocabulary)
+        def translate(word: str) -> list[str]:  # with the articles' acronyms: "CSTO" is a name they use, OVKS
+            return self.dictionary.translate(word, profile.vocabulary, profile.acronyms)
 
         extractive = compose(q, hits, language, self.policy, profile, lexicon, parts,
                              translate if self.dictionary.available else None)

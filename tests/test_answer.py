@@ -178,6 +178,22 @@ def test_an_english_question_is_about_something_else_when_its_words_are_unknown_
     assert not off_topic("Who won the football match yesterday?", with_dictionary=False), "nothing to tell by"
 
 
+def test_an_acronym_the_articles_use_under_their_own_letters_is_no_unknown_name() -> None:
+    policy = AnswerPolicy()
+    vocabulary = frozenset(analyze("Die OVKS schickte Soldaten."))
+    theirs = {"CSTO": analyze("OVKS"), "soldiers": analyze("Soldaten")}  # the acronym as the dictionary matches it
+
+    def translate(word: str) -> list[str]:
+        return theirs.get(word, [])
+
+    def off_topic(question: str) -> bool:
+        return about_something_else(question, False, vocabulary, policy, frozenset(), translate)
+
+    # Two capitalised words unknown in any spelling make a question about something else; the CSTO is the OVKS.
+    assert not off_topic("Did the CSTO send soldiers to Quandtmann?")
+    assert off_topic("Did the XYZW send soldiers to Quandtmann?")
+
+
 def test_the_second_part_of_a_question_about_something_else_is_not_answered_either() -> None:
     question = "Who scored for Gustav Mahlerberg against Roswitha Quandtmann, and which soldiers did the alliance send?"
     first, second = question_parts(question)

@@ -228,6 +228,9 @@ def test_an_english_question_of_words_the_articles_never_use_is_declined(real_ra
         answer = real_rag.ask(question)
         assert answer.abstained and not answer.citations, answer.text
     assert not real_rag.ask("Why did the CSTO intervene?").abstained
+    # "CSTO" is the articles' OVKS; with "French" (*französisch*, spelled otherwise) it had made two unknown names.
+    called = real_rag.ask("What did the French defence expert call the CSTO?")
+    assert not called.abstained and "Relikt" in called.citations[0].quote, called.text
 
 
 def test_an_english_name_from_cyrillic_finds_its_german_spelling(real_rag: RAG) -> None:

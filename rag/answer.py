@@ -61,10 +61,12 @@ _CAUSAL = re.compile(
     r"because|since|due to|so that|in order to|reason)\b",
     re.I,
 )
+# Counts without digits too, plurals included: "Tausende Antikriegsrussen", "hundreds of people".
 _NUMBER_WORDS = (
     r"eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert|"
-    r"tausend|millionen?|milliarden?|dutzend|one|two|three|four|five|six|seven|eight|nine|ten|"
-    r"eleven|twelve|twenty|hundred|thousand|million|billion|dozen|half|hälfte"
+    r"tausend|millionen?|milliarden?|dutzend|hunderte|tausende|zehntausende|hunderttausende|dutzende|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundreds?|thousands?|millions?|"
+    r"billions?|dozens?|half|hälfte"
 )
 _NUMBER = re.compile(rf"\d+(?:[.,'’]\d+)*|\b({_NUMBER_WORDS})\b", re.I)
 _DATE = re.compile(
@@ -429,7 +431,8 @@ def _known(term: str, vocabulary: frozenset[str]) -> bool:
 
 def _same_word(a: str, b: str) -> bool:
     """Analysed terms for one thing: equal, or one a compound ending in the other ("Soldaten", "OVKS-Soldaten")."""
-    return a == b or (min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a)))
+    # Three letters, not four: "Russen" analyses to "rus", the head of "Antikriegsrussen".
+    return a == b or (min(len(a), len(b)) >= 3 and (a.endswith(b) or b.endswith(a)))
 
 
 def new_names(question: str, text: str, lexicon: frozenset[str]) -> list[str]:

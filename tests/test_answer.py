@@ -497,6 +497,28 @@ def test_an_english_how_many_finds_the_counted_noun_through_its_translation() ->
                        translate=translate).abstained
 
 
+def test_a_count_in_words_answers_how_many_and_counts_a_compound_of_a_short_noun() -> None:
+    sentences = (
+        "Tausende Antikriegsrussen haben sich in Almaty niedergelassen.",
+        "Rund 100.000 Russen flohen vor dem Krieg.",
+    )
+    text = "\n\n".join(sentences)
+    profile = CorpusProfile(frozenset(analyze(text + " settled")), "de", 400)
+    hit = _hit({"Tausende": 6.0, "Rund": 5.5}, text=text, sentences=sentences)
+    one = AnswerPolicy(max_quotes=1)
+    # "Tausende" is a count without digits; without it the question was declined for want of a number.
+    german = compose("Wie viele Antikriegsrussen haben sich in Almaty niedergelassen?", [hit], "de", one, profile)
+    assert not german.abstained and german.citations[0].quote.startswith("Tausende"), german.text
+
+    def translate(words: str) -> list[str]:
+        return [t for w in words.split() for t in analyze({"Russians": "Russen"}.get(w, ""))]
+
+    # English names the head of the compound: "Russians" (Russen, three letters analysed) are counted by
+    # "Tausende Antikriegsrussen", so the close quote about the 100,000 who fled does not answer first.
+    english = compose("How many Russians settled in Almaty?", [hit], "en", one, profile, translate=translate)
+    assert not english.abstained and english.citations[0].quote.startswith("Tausende"), english.text
+
+
 def test_which_described_x_needs_a_quote_that_says_which() -> None:
     lexicon = frozenset(analyze("April General Armee Grenze"))
     question = "Welche russischen Generäle sagten im April, sie würden bis zur Grenze kämpfen?"

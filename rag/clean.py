@@ -120,6 +120,11 @@ _CAPTION_PREFIX = re.compile(
     r"^(?:image (?:source|caption)|photo (?:credit|caption)|bildquelle|bildunterschrift)\s*[,:]\s*\S",
     re.IGNORECASE,
 )
+# A paragraph's closing agency credit, after its last sentence: "… zurück. (aka mit dpa und AFP)", "(dpa/red)".
+_AGENCIES = r"dpa|afp|ap|reuters|sda|keystone-sda|apa|kna|epd|ddp|dapd|sid|ansa|efe|tass|upi|awp"
+_AGENCY_CREDIT = re.compile(
+    rf"(?<=[.!?…\"'»«“”’])\s*\((?=[^()]*\b(?:{_AGENCIES})\b)(?P<credit>[^().!?]{{1,60}})\)$", re.IGNORECASE
+)
 _SOURCE_LINE = re.compile(rf"^(?:{'|'.join(SOURCE_CREDIT_LABELS)})\s?:\s*(?P<credit>\S.{{0,100}})$")
 _TWEET_LINK = re.compile(r"pic\.twitter\.com/|https?://t\.co/|(?:twitter|x)\.com/\w+/status/")
 _TWEET_ATTRIBUTION = re.compile(r"^[—–-]{1,2}\s*[^()]{1,80}\(@\w{1,15}\)\s*.{0,40}$")
@@ -536,6 +541,7 @@ class _Cleaner:
 
     def run(self) -> Cleaned:
         self.line_rules()
+        self.credit_rule()
         self.ticker_rule()
         self.list_rules()
         self.header_rules()
@@ -588,6 +594,15 @@ class _Cleaner:
                 self.mark([i], "metadata")
             elif self._is_inline_link(s):
                 self.mark([i], "link-list")
+
+    def credit_rule(self) -> None:
+        """A credit closing a paragraph's last sentence is cut off it (its sentence stays)."""
+        for i in range(self.n):
+            m = _AGENCY_CREDIT.search(self.text(i)) if self.free(i) else None
+            if m and len(m.group("credit").split()) <= 8:
+                line = self.lines[i]
+                self.pre_dropped.append(Dropped(line.no, m.group(0).strip(), "credit"))
+                line.text = line.text[: m.start()].rstrip()
 
     @staticmethod
     def _is_ui(key: str) -> bool:

@@ -68,7 +68,10 @@ def _check_invariants(raw: str, c: Cleaned) -> None:
     accounted = set(_paragraphs(c)) | {c.title} | {ln for d in c.dropped for ln in d.text.split("\n")}
     for line in raw_lines:
         if _norm(line):
-            assert _norm(line) in accounted, f"input line neither kept nor dropped: {line[:80]!r}"
+            # A credit cut off a paragraph's end is dropped, the rest of its line kept.
+            rest = next((_norm(line)[: -len(d.text)].rstrip() for d in c.dropped
+                         if d.reason == "credit" and _norm(line).endswith(d.text)), None)
+            assert _norm(line) in accounted or rest in accounted, f"input line neither kept nor dropped: {line[:80]!r}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,6 +108,7 @@ FORBIDDEN = {
         "Auch interessant",
         "© Russian Defence Ministry",
         "Ahnefeld",
+        "(aka mit dpa und AFP)",
     ],
     "003": ["Bild:", "Mikhail Klimentyev", "IMAGO", "Eine ältere Frau steht vor den Trümmern"],
     "004": [
@@ -139,7 +143,7 @@ KEPT = {
         "Das Bündnis sprach von insgesamt etwa 2500 ausländischen Soldaten",
         "Die Situation in Kasachstan eskaliert.",
         "Kasachstan: Putin demonstriert dem Westen seine Macht",
-        "(aka mit dpa und AFP)",
+        "weist der Kreml allerdings immer wieder kategorisch zurück.",
     ],
     "003": [
         "Jurten der Unbesiegbarkeit",
@@ -249,8 +253,12 @@ def test_dropped_blocks_on_real_articles() -> None:
     assert block("001", 134).reason == "ticker" and block("001", 134).text.count("\n") == 99
 
     assert reasons("002") == Counter(
-        {"metadata": 2, "comments": 2, "navigation": 1, "duplicate-title": 1, "caption": 1, "link-list": 1}
+        {"metadata": 2, "comments": 2, "navigation": 1, "duplicate-title": 1, "caption": 1, "link-list": 1,
+         "credit": 1}
     )
+    (credit,) = [d for d in _article("002").dropped if d.reason == "credit"]
+    assert credit.text == "(aka mit dpa und AFP)"
+    assert _article("002").text.endswith("weist der Kreml allerdings immer wieder kategorisch zurück.")
     caption = block("002", 26)  # the bare caption and the same caption with its credit: one block
     assert caption.reason == "caption" and caption.text.endswith("© Russian Defence Ministry/dpa")
     assert block("002", 20).reason == "duplicate-title"
@@ -576,6 +584,17 @@ def test_caption_styles(caption: str) -> None:
     c = clean(f"Bridge to close for two years of repairs\n\n{caption}\n\n{body}")
     assert c.text == body
     assert [(d.line, d.reason, d.text) for d in c.dropped] == [(3, "caption", caption)]
+
+
+def test_a_paragraphs_closing_agency_credit_is_cut_and_its_sentence_kept() -> None:
+    body = "Der Kreml weist das zurück."
+    for credit in ("(aka mit dpa und AFP)", "(dpa/red)", "(Reuters)"):
+        c = clean(f"Titel der Meldung\n\nErster Absatz mit Inhalt.\n\n{body} {credit}\n")
+        assert c.text.endswith(body) and credit not in c.text, c.text
+        assert [d.text for d in c.dropped if d.reason == "credit"] == [credit]
+    # Inside a sentence, or without a news agency, a parenthesis is the article's own.
+    for kept in ("Er sagte das (laut AFP) gestern.", "Das Bündnis griff ein. (Siehe unten)"):
+        assert clean(f"Titel der Meldung\n\n{kept}\n").text.endswith(kept)
 
 
 def test_ticker_needs_a_run_of_timestamped_lines() -> None:

@@ -512,6 +512,7 @@ class _Cleaner:
         self.date_hint = _parse_date(page.date_hint) if page.date_hint else None
         self.flags: list[tuple[str, int] | None] = [None] * self.n
         self.pre_dropped = page.dropped
+        self.cut: list[Dropped] = []  # tails cut off lines that are kept (credit_rule)
         self.groups = 0
         self.title_idx: int | None = None
         self.title = ""
@@ -601,7 +602,7 @@ class _Cleaner:
             m = _AGENCY_CREDIT.search(self.text(i)) if self.free(i) else None
             if m and len(m.group("credit").split()) <= 8:
                 line = self.lines[i]
-                self.pre_dropped.append(Dropped(line.no, m.group(0).strip(), "credit"))
+                self.cut.append(Dropped(line.no, m.group(0).strip(), "credit"))
                 line.text = line.text[: m.start()].rstrip()
 
     @staticmethod
@@ -795,7 +796,7 @@ class _Cleaner:
             title=self.title,
             date=self.date_hint or self.date,
             text="\n\n".join(kept),
-            dropped=tuple(sorted([*self.pre_dropped, *self._dropped()], key=lambda d: d.line)),
+            dropped=tuple(sorted([*self.pre_dropped, *self.cut, *self._dropped()], key=lambda d: d.line)),
         )
 
     def _dropped(self) -> list[Dropped]:

@@ -358,11 +358,13 @@ def unknown_terms(
     names_only: bool,
     common: frozenset[str] = frozenset(),
     translate: Translate | None = None,
+    places: frozenset[str] = frozenset(),
 ) -> tuple[list[str], int]:
     """Terms of the question that occur nowhere in the indexed text (not even inside a compound),
     and how many were checked: its names, or all its content words. Capitalised words that the
     articles' language knows are not names: a German noun in `common` (its common words), or an
-    English word whose translation is spelled alike and used in the articles ("Russia": "Russland")."""
+    English word whose translation is spelled alike and used in the articles ("Russia": "Russland").
+    A place in `places` is a name, not a compound: "Dortmund" is not known by "dort"."""
     if not names_only:
         terms = analyze(question)
     else:
@@ -379,7 +381,7 @@ def unknown_terms(
                 continue
             terms.append(term)
     words = list(dict.fromkeys(terms))  # "Russian ... Russians" is one name, counted once
-    return [t for t in words if not _known(t, vocabulary)], len(words)
+    return [t for t in words if not _known(t, vocabulary, t in places)], len(words)
 
 
 def about_something_else(
@@ -389,18 +391,20 @@ def about_something_else(
     policy: AnswerPolicy,
     common: frozenset[str] = frozenset(),
     translate: Translate | None = None,
+    places: frozenset[str] = frozenset(),
 ) -> bool:
     """The question is about things the articles never mention: a year they never name, names they
-    never name, or mostly words they never use (asked in another language: not even through `translate`)."""
+    never name, or mostly words they never use (asked in another language: not even through `translate`).
+    `places` are the names a dictionary lists only as places."""
     if any(year not in vocabulary for year in _YEAR.findall(question)):
         return True
     question = respell(question, vocabulary)  # "Bucha" is found as the articles spell it, "Butscha"
     unknown, total = unknown_terms(question, vocabulary, True, common if same_language else frozenset(),
-                                   None if same_language else translate)
+                                   None if same_language else translate, places)
     if len(unknown) >= policy.max_unknown_names and len(unknown) >= policy.unknown_share * total:
         return True
     if same_language:  # across languages, ordinary words cannot be expected to match
-        unknown, total = unknown_terms(question, vocabulary, False)
+        unknown, total = unknown_terms(question, vocabulary, False, places=places)
         return _mostly_unknown(len(unknown), total, policy)
     # Across languages, a word is known when the articles use it in some spelling or one of its dictionary
     # translations (so only with a dictionary): a question that is all or mostly unknown words ("xxxxxx",
@@ -408,7 +412,7 @@ def about_something_else(
     words = [w for w in _LATIN_WORD.findall(question) if w.lower() not in STOPWORDS]
     if translate is None or not words:
         return False
-    unknown = [w for w in words if not (translate(w) or all(_known(t, vocabulary) for t in analyze(w)))]
+    unknown = [w for w in words if not (translate(w) or all(_known(t, vocabulary, t in places) for t in analyze(w)))]
     return len(unknown) == len(words) or _mostly_unknown(len(unknown), len(words), policy)
 
 
@@ -422,11 +426,14 @@ def _names_anything(question: str, common: frozenset[str]) -> bool:
     return unknown_terms(question, frozenset(), True, common)[1] > 0
 
 
-def _known(term: str, vocabulary: frozenset[str]) -> bool:
+def _known(term: str, vocabulary: frozenset[str], place: bool = False) -> bool:
     if term in vocabulary:
         return True
-    # German compounds hide words ("Nobel" in "Nobelpreisträger"): accept a long enough prefix match.
-    return len(term) >= 4 and any(v.startswith(term) or (len(v) >= 4 and term.startswith(v)) for v in vocabulary)
+    # German compounds hide words ("Nobel" in "Nobelpreisträger"): accept a long enough prefix match. A place
+    # is one name, not a compound of the word it starts with ("Dortmund", "dort").
+    return len(term) >= 4 and any(
+        v.startswith(term) or (not place and len(v) >= 4 and term.startswith(v)) for v in vocabulary
+    )
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -614,13 +621,15 @@ def _supported(
     profile: CorpusProfile | None,
     lexicon: frozenset[str],
     translate: Translate | None,
+    places: frozenset[str],
 ) -> bool:
     """Whether the quotes are evidence enough to answer rather than abstain."""
     same_language = profile is not None and language == profile.language
     return not (
         not chosen
         or confidence < min_confidence(policy, profile)
-        or (profile and about_something_else(question, same_language, profile.vocabulary, policy, lexicon, translate))
+        or (profile and about_something_else(question, same_language, profile.vocabulary, policy, lexicon, translate,
+                                             places))
         or missing_answer_type(question, chosen[:1], lexicon)  # the best quote must hold it, not a weaker one
     )
 
@@ -634,27 +643,29 @@ def compose(
     lexicon: frozenset[str] = frozenset(),
     parts: Sequence[SubQuestion] = (),
     translate: Translate | None = None,
+    places: frozenset[str] = frozenset(),
 ) -> Answer:
     """An extractive answer in the question's language, or an abstention when evidence is weak.
-    `lexicon` holds the common words of the articles' language, which tell names from other words;
+    `lexicon` holds the common words of the articles' language, which tell names from other words, and
+    `places` the names a dictionary lists only as places;
     `parts` are the questions within it (see `question_parts`), each with its own passages;
     `translate` finds a question's names, and what an English 'how many' counts, in the articles' language."""
     policy = policy or AnswerPolicy()
     chosen, confidence = select(question, hits, policy, lexicon, translate)
     t = TEMPLATES[language]
-    if not _supported(question, chosen, confidence, language, policy, profile, lexicon, translate):
+    if not _supported(question, chosen, confidence, language, policy, profile, lexicon, translate, places):
         chosen = []
     # A question that asks two things gets the best quote for each, when the articles answer it. A second part
     # that names nothing of its own ("and against which team?") is about what the whole question is about.
     same_language = profile is not None and language == profile.language
     common = lexicon if same_language else frozenset()
     whole_off_topic = bool(parts) and profile is not None and about_something_else(
-        question, same_language, profile.vocabulary, policy, lexicon, translate)
+        question, same_language, profile.vocabulary, policy, lexicon, translate, places)
     unanswered: list[str] = []
     for i, part in enumerate(parts):
         picked, score = select(part.text, list(part.hits), policy, lexicon, translate)
         borrowed = i > 0 and whole_off_topic and not _names_anything(part.text, common)
-        if borrowed or not _supported(part.text, picked, score, language, policy, profile, lexicon, translate):
+        if borrowed or not _supported(part.text, picked, score, language, policy, profile, lexicon, translate, places):
             unanswered.append(part.text[:1].upper() + part.text[1:])
             continue
         if not chosen:  # the whole question found no answer, but this part of it did

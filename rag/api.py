@@ -214,10 +214,11 @@ class RAG:
         profile = self.retriever.profile
         # The dictionary's German words tell a name from a common noun (both are capitalised in German). It
         # lists countries and cities among them; asked which of a kind of place, their names are names.
-        lexicon = frozenset[str]()
+        lexicon = places = frozenset[str]()
         if profile.language == "de":
             place = asks_for_a_place(q, self.dictionary.places().kinds)
             lexicon = self.dictionary.common_words() if place else self.dictionary.german_words()
+            places = self.dictionary.places().names
         # The first part is the question's own opening and stands alone; the second may refer back to it
         # ("... und wann rief Kasachstans Präsident sie zu Hilfe?"), so the whole question is its context.
         parts = [SubQuestion(p, tuple(self._retrieve(p, k, None, context=q if i else None)))
@@ -226,7 +227,7 @@ class RAG:
             return self.dictionary.translate(word, profile.vocabulary, profile.acronyms)
 
         extractive = compose(q, hits, language, self.policy, profile, lexicon, parts,
-                             translate if self.dictionary.available else None)
+                             translate if self.dictionary.available else None, places)
         generator = self.generator
         if generator is None or extractive.abstained:
             yield extractive.text

@@ -191,6 +191,20 @@ def test_an_acronym_the_articles_use_under_their_own_letters_is_no_unknown_name(
 
     # Two capitalised words unknown in any spelling make a question about something else; the CSTO is the OVKS.
     assert not off_topic("Did the CSTO send soldiers to Quandtmann?")
+
+def test_a_place_is_one_name_not_a_compound_of_the_word_it_starts_with() -> None:
+    policy = AnswerPolicy()
+    vocabulary = frozenset(analyze("Dort gewann das Team gegen viele. Ein Teil traf erst spät ein."))
+    places = frozenset(analyze("Dortmund"))
+
+    def off_topic(question: str, known_places: frozenset[str] = places) -> bool:
+        return about_something_else(question, True, vocabulary, policy, frozenset(), None, known_places)
+
+    # Two unknown names: "Dortmund" is a city, not "dort" + "Mund".
+    assert off_topic("Wo gewann das Team gegen Borussia Dortmund?")
+    assert not off_topic("Wo gewann das Team gegen Borussia Dortmund?", frozenset()), "else a compound of 'dort'"
+    # A compound of a word the articles use is still known ("Teil" in "Teilmobilmachung").
+    assert not off_topic("Wen traf die Teilmobilmachung von Quandtmann?")
     assert off_topic("Did the XYZW send soldiers to Quandtmann?")
 
 

@@ -28,7 +28,8 @@ STOPWORDS = frozenset(
 _EN = set(
     """
     the a an and of to is are was were did does do why how what who which when where in on for with has have
-    it this that many much by from as at
+    it this that many much by from as at be been there they their he she his her its about into against or
+    but not than can could would should
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _DE = set(
@@ -36,6 +37,8 @@ _DE = set(
     der die das und ist sind war waren hat haben warum wie was wer welche welcher welches welchen welchem
     wann wo wieso weshalb den dem des ein eine einen einem einer im in mit von zu zum zur um nach bei aus
     über für auf nicht kein keine auch sich es viele wurde wurden wird werden sein seine ihre
+    gegen wen wem am vor als dass ob seit bis noch schon nur er ihm ihn ihr dieser diese dieses soll sollte
+    kann muss gibt gab laut unter zwischen durch ohne oder aber wozu womit woher wohin worauf worüber
     """.split()  # noqa: SIM905
 )
 _TOKEN = re.compile(r"\w+", re.UNICODE)

@@ -65,6 +65,10 @@ def test_language_of_the_question() -> None:
     # No umlaut and no word of the shorter list: "welches", "um", "nach" are German too.
     assert detect_language("Welches Dokument brauchen Russen, um nach Kasachstan einzureisen?") == "de"
     assert detect_language("What document do Russians need to enter Kazakhstan?") == "en"
+    # "Was" is English too: a separable verb's particle or a preposition tells German questions from English ones.
+    assert detect_language("Was warf Russlands Generalstaatsanwalt Krasnow Kasachstan vor?") == "de"
+    assert detect_language("Gegen wen spielte Borussia Dortmund am Dienstag?") == "de"
+    assert detect_language("Was it about the alliance or against it?") == "en"
 
 
 def test_quotes_are_verbatim_spans_with_numbered_citations_and_a_frame() -> None:

@@ -14,7 +14,7 @@ from .embed import Embedder
 from .late import TokenMatrix, TokenVectors, late_scores
 from .lexical import LexicalIndex, detect_language
 from .schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
-from .sentences import is_heading, is_rhetorical
+from .sentences import is_heading, is_rhetorical, opens_line
 from .store import ChromaStore
 from .translate import acronym_definitions
 
@@ -179,7 +179,7 @@ class Retriever:
         chunk_bm25 = dict(zip(self._chunk_ids, self._chunk_bm25.scores(lex_q, translations).tolist(), strict=True))
         # A chunk ranks by its best sentence that can answer: a short heading or an article's own question
         # ("Und warum erhebt sich das Volk?") sits close to many questions in e5's space and answers none.
-        content = {cid: _content(ss) for cid, ss in by_chunk.items()}
+        content = {cid: _content(ss, chunks[cid]) for cid, ss in by_chunk.items()}
         best_dense = {cid: max((s.dense for s in ss), default=-1.0) for cid, ss in content.items()}
         best_lex = {cid: max((s.lexical for s in ss), default=0.0) for cid, ss in content.items()}
         fused: dict[str, float] = defaultdict(float)
@@ -228,9 +228,12 @@ def _standard(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / (spread or 1.0)
 
 
-def _content(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+def _content(scored: list[ScoredSentence], chunk: Chunk) -> list[ScoredSentence]:
     """A chunk's sentences that can answer: not its headings or the article's own questions."""
-    return [s for s in scored if not is_heading(s.span.text) and not is_rhetorical(s.span.text)] or scored
+    return [
+        s for s in scored
+        if not is_heading(s.span.text, opens_line(chunk, s.span)) and not is_rhetorical(s.span.text)
+    ] or scored
 
 
 def _containing(chunks: dict[str, Chunk], by_source: dict[str, list[Chunk]], s: SentenceRef) -> list[Chunk]:

@@ -17,6 +17,7 @@ from rag.answer import (
 )
 from rag.lexical import analyze, detect_language
 from rag.schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
+from rag.sentences import is_heading, opens_line
 
 TEXT = (
     "Unruhen in Almaty\n\n"
@@ -121,6 +122,16 @@ def test_headings_are_not_answers() -> None:
     answer = compose("Was geschah in Almaty?", [hit], "de", profile=PROFILE)
     assert "Unruhen in Almaty" not in [c.quote for c in answer.citations]
 
+
+def test_a_paragraphs_last_sentence_without_a_full_stop_is_no_heading() -> None:
+    text = "Unruhen in Almaty\n\nDie Lage ist ernst. Das Land gilt neben Belarus als wichtigster Verbündeter Russlands"
+    sentences = ("Unruhen in Almaty", "Die Lage ist ernst.",
+                 "Das Land gilt neben Belarus als wichtigster Verbündeter Russlands")
+    hit = _hit({"Das Land": 6.0, "Die Lage": 2.0}, text=text, sentences=sentences)
+    answer = compose("Welches Land gilt neben Kasachstan als Verbündeter Russlands?", [hit], "de",
+                     profile=CorpusProfile(frozenset(analyze(text)), "de", 400))
+    assert [c.quote[:8] for c in answer.citations] == ["Das Land"], answer.text
+    assert is_heading(sentences[0], opens_line(hit.chunk, hit.chunk.sentences[0]))
 
 def test_weak_evidence_is_declined() -> None:
     hit = _hit({"Das Bündnis": 0.5})

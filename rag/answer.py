@@ -365,7 +365,7 @@ def unknown_terms(
     and how many were checked: its names, or all its content words. Capitalised words that the
     articles' language knows are not names: a German noun in `common` (its common words), or an
     English word whose translation is spelled alike and used in the articles ("Russia": "Russland").
-    A place in `places` is a name, not a compound: "Dortmund" is not known by "dort"."""
+    A place in `places` is a name, even in `common`, and not a compound: "Dortmund" is not known by "dort"."""
     if not names_only:
         terms = analyze(question)
     else:
@@ -373,7 +373,7 @@ def unknown_terms(
         for m in _CAPITALISED.finditer(question):
             word = m.group(1)
             term = next(iter(analyze(word)), None)
-            if term is None or term in common:
+            if term is None or (term in common and term not in places):
                 continue
             # A word the articles use under its translation, spelled alike ("Russia": Russland), or an acronym
             # they use under theirs for the same long form ("CSTO": OVKS).

@@ -11,7 +11,7 @@ from rag.corpus import read_document
 from rag.history import referents, standalone_query
 from rag.lexical import LexicalIndex, analyze, fold, german_spelling, respell, spelling_variants
 from rag.retrieve import _content
-from rag.schema import Document, ScoredSentence, Span
+from rag.schema import Chunk, Document, ScoredSentence, Span
 from rag.sentences import split_sentences
 
 CORPUS = Path(__file__).resolve().parent.parent / "index" / "corpus"
@@ -122,8 +122,16 @@ def test_a_personal_pronoun_carries_the_previous_questions_names_into_the_lexica
 
 
 def test_chunks_rank_by_sentences_that_can_answer() -> None:
-    heading = ScoredSentence(Span(0, 20, "Putin zeigt seine Macht"), 5.0)
-    question = ScoredSentence(Span(21, 50, "Und warum erhebt sich das Volk?"), 4.0)
-    statement = ScoredSentence(Span(51, 90, "Putin rief 300'000 Reservisten ein."), 1.0)
-    assert _content([heading, question, statement]) == [statement]
-    assert _content([heading]) == [heading], "a chunk of headings still ranks by them"
+    text = "Putin zeigt seine Macht\n\nUnd warum erhebt sich das Volk? Putin rief 300'000 Reservisten ein\n"
+    chunk = Chunk("c", "a.txt", "T", None, text, 0, len(text), 0)
+
+    def scored(sentence: str, score: float) -> ScoredSentence:
+        start = text.index(sentence)
+        return ScoredSentence(Span(start, start + len(sentence), sentence), score)
+
+    heading = scored("Putin zeigt seine Macht", 5.0)
+    question = scored("Und warum erhebt sich das Volk?", 4.0)
+    # Unpunctuated, but the last sentence of a longer line: no heading.
+    statement = scored("Putin rief 300'000 Reservisten ein", 1.0)
+    assert _content([heading, question, statement], chunk) == [statement]
+    assert _content([heading], chunk) == [heading], "a chunk of headings still ranks by them"

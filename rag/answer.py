@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .lexical import STOPWORDS, analyze, respell
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
-from .sentences import QUESTION_WORDS, is_heading, is_rhetorical, opens_line, split_sentences
+from .sentences import QUESTION_WORDS, heading_in, is_rhetorical, split_sentences
 
 # A word of the question -> its translations into the articles' language (analysed) that the articles use.
 Translate = Callable[[str], list[str]]
@@ -196,7 +196,7 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
         return span
     if idx > 0 and _CONSEQUENCE.search(span.text):
         prev = sentences[idx - 1]
-        answers = not (is_heading(prev.text, opens_line(chunk, prev)) or is_rhetorical(prev.text))
+        answers = not (heading_in(chunk, prev) or is_rhetorical(prev.text))
         if "\n\n" not in between(prev.end, span.start) and span.end - prev.start <= max_chars and answers:
             span = Span(prev.start, span.end, between(prev.start, span.end))
     if idx + 1 >= len(sentences):
@@ -213,7 +213,7 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
 def _score(question: str, hit: Hit, base: float, span: Span, policy: AnswerPolicy, k: int) -> float:
     text = span.text
     score = base + policy.rank_bonus * max(0, k - hit.rank)
-    if is_heading(text, opens_line(hit.chunk, span)):
+    if heading_in(hit.chunk, span):
         score -= policy.heading_penalty
     words = len(text.split())
     if words < policy.short_words:  # short generic sentences sit close to every question in e5's space
@@ -275,7 +275,7 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
 
 def _quotable(c: Candidate) -> bool:
     """Headings and the article's own questions count as evidence but answer nothing."""
-    return not is_heading(c.span.text, opens_line(c.hit.chunk, c.span)) and not _asks(c.span.text)
+    return not heading_in(c.hit.chunk, c.span) and not _asks(c.span.text)
 
 
 def _repeats(c: Candidate, chosen: list[Candidate]) -> bool:

@@ -216,9 +216,10 @@ class RAG:
         # lists countries and cities among them; asked which of a kind of place, their names are names.
         lexicon = places = frozenset[str]()
         if profile.language == "de":
-            place = asks_for_a_place(q, self.dictionary.places().kinds)
+            known_places = self.dictionary.places()
+            place = asks_for_a_place(q, known_places.kinds)
             lexicon = self.dictionary.common_words() if place else self.dictionary.german_words()
-            places = self.dictionary.places().names
+            places = known_places.names
         # The first part is the question's own opening and stands alone; the second may refer back to it
         # ("... und wann rief Kasachstans Präsident sie zu Hilfe?"), so the whole question is its context.
         parts = [SubQuestion(p, tuple(self._retrieve(p, k, None, context=q if i else None)))

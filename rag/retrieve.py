@@ -14,7 +14,7 @@ from .embed import Embedder
 from .late import TokenMatrix, TokenVectors, late_scores
 from .lexical import LexicalIndex, detect_language
 from .schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
-from .sentences import is_heading, is_rhetorical, opens_line
+from .sentences import heading_in, is_rhetorical
 from .store import ChromaStore
 from .translate import acronym_definitions
 
@@ -230,10 +230,7 @@ def _standard(values: np.ndarray) -> np.ndarray:
 
 def _content(scored: list[ScoredSentence], chunk: Chunk) -> list[ScoredSentence]:
     """A chunk's sentences that can answer: not its headings or the article's own questions."""
-    return [
-        s for s in scored
-        if not is_heading(s.span.text, opens_line(chunk, s.span)) and not is_rhetorical(s.span.text)
-    ] or scored
+    return [s for s in scored if not heading_in(chunk, s.span) and not is_rhetorical(s.span.text)] or scored
 
 
 def _containing(chunks: dict[str, Chunk], by_source: dict[str, list[Chunk]], s: SentenceRef) -> list[Chunk]:

@@ -30,14 +30,16 @@ _LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„«»“])")
 _TERMINAL = re.compile(r"[.!?…][\"'»«“”’)\]]*$")
 
 
-def is_heading(text: str, own_line: bool = True) -> bool:
-    """Lines without sentence punctuation are headings: they count as evidence, but are not quoted. The
-    last sentence of a longer line is none, punctuated or not ("… in der Region" ending a paragraph)."""
-    return own_line and not _TERMINAL.search(text.rstrip()) and not text.rstrip().endswith(":")
+def is_heading(text: str) -> bool:
+    """Lines without sentence punctuation are headings: they count as evidence, but are not quoted."""
+    return not _TERMINAL.search(text.rstrip()) and not text.rstrip().endswith(":")
 
 
-def opens_line(chunk: Chunk, span: Span) -> bool:
-    """Whether `span` (article offsets) begins a line of the chunk's text, or the chunk."""
+def heading_in(chunk: Chunk, span: Span) -> bool:
+    """`span` (article offsets) is a heading of `chunk`: unpunctuated and opening its line. The last sentence
+    of a longer line is none, punctuated or not ("… in der Region" ending a paragraph)."""
+    if not is_heading(span.text):
+        return False
     before = chunk.text[: max(0, span.start - chunk.start)].rstrip(" \t")
     return not before or before.endswith("\n")
 

@@ -17,7 +17,7 @@ from rag.answer import (
 )
 from rag.lexical import analyze, detect_language
 from rag.schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
-from rag.sentences import is_heading, opens_line
+from rag.sentences import heading_in
 
 TEXT = (
     "Unruhen in Almaty\n\n"
@@ -131,7 +131,7 @@ def test_a_paragraphs_last_sentence_without_a_full_stop_is_no_heading() -> None:
     answer = compose("Welches Land gilt neben Kasachstan als Verbündeter Russlands?", [hit], "de",
                      profile=CorpusProfile(frozenset(analyze(text)), "de", 400))
     assert [c.quote[:8] for c in answer.citations] == ["Das Land"], answer.text
-    assert is_heading(sentences[0], opens_line(hit.chunk, hit.chunk.sentences[0]))
+    assert heading_in(hit.chunk, hit.chunk.sentences[0])
 
 def test_weak_evidence_is_declined() -> None:
     hit = _hit({"Das Bündnis": 0.5})

@@ -14,6 +14,18 @@ from .sentences import QUESTION_WORDS, heading_in, is_rhetorical, split_sentence
 # A word of the question -> its translations into the articles' language (analysed) that the articles use.
 Translate = Callable[[str], list[str]]
 
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What the answer checks know about words beyond the articles' own, from a dictionary of their language."""
+
+    common: frozenset[str] = frozenset()  # its common words, which tell a name from a noun (German capitalises both)
+    places: frozenset[str] = frozenset()  # the names it lists only as places: names, even among the common words
+    translate: Translate | None = None  # an English word's terms in the articles' language
+
+
+NO_LEXICON = Lexicon()
+
 # The framing is data: one template per language, with named slots.
 TEMPLATES = {
     "en": {
@@ -287,13 +299,13 @@ def select(
     question: str,
     hits: list[Hit],
     policy: AnswerPolicy,
-    lexicon: frozenset[str] = frozenset(),
-    translate: Translate | None = None,
+    lexicon: Lexicon = NO_LEXICON,
 ) -> tuple[list[Candidate], float]:
-    """The spans to quote (best first) and the confidence of the best one. `translate` tells what an
-    English 'how many' question counts in the articles' language."""
+    """The spans to quote (best first) and the confidence of the best one. The lexicon's translations tell
+    what an English 'how many' question counts in the articles' language."""
     ranked = candidates(question, hits, policy)
-    typed = [c for c in ranked if not missing_answer_type(question, [c], lexicon)]
+    typed = [c for c in ranked if not missing_answer_type(question, [c], lexicon.common)]
+    translate = lexicon.translate
     # The best quote often matches the question's description of its subject ("das von Russland angeführte
     # Militärbündnis OVKS"); one of the asked type with what is asked about ("gegründet") may be further behind.
     window = policy.type_window
@@ -390,17 +402,15 @@ def about_something_else(
     same_language: bool,
     vocabulary: frozenset[str],
     policy: AnswerPolicy,
-    common: frozenset[str] = frozenset(),
-    translate: Translate | None = None,
-    places: frozenset[str] = frozenset(),
+    lexicon: Lexicon = NO_LEXICON,
 ) -> bool:
     """The question is about things the articles never mention: a year they never name, names they
-    never name, or mostly words they never use (asked in another language: not even through `translate`).
-    `places` are the names a dictionary lists only as places."""
+    never name, or mostly words they never use (asked in another language: not even in translation)."""
     if any(year not in vocabulary for year in _YEAR.findall(question)):
         return True
     question = respell(question, vocabulary)  # "Bucha" is found as the articles spell it, "Butscha"
-    unknown, total = unknown_terms(question, vocabulary, True, common if same_language else frozenset(),
+    translate, places = lexicon.translate, lexicon.places
+    unknown, total = unknown_terms(question, vocabulary, True, lexicon.common if same_language else frozenset(),
                                    None if same_language else translate, places)
     if len(unknown) >= policy.max_unknown_names and len(unknown) >= policy.unknown_share * total:
         return True
@@ -620,18 +630,15 @@ def _supported(
     language: str,
     policy: AnswerPolicy,
     profile: CorpusProfile | None,
-    lexicon: frozenset[str],
-    translate: Translate | None,
-    places: frozenset[str],
+    lexicon: Lexicon,
 ) -> bool:
     """Whether the quotes are evidence enough to answer rather than abstain."""
     same_language = profile is not None and language == profile.language
     return not (
         not chosen
         or confidence < min_confidence(policy, profile)
-        or (profile and about_something_else(question, same_language, profile.vocabulary, policy, lexicon, translate,
-                                             places))
-        or missing_answer_type(question, chosen[:1], lexicon)  # the best quote must hold it, not a weaker one
+        or (profile and about_something_else(question, same_language, profile.vocabulary, policy, lexicon))
+        or missing_answer_type(question, chosen[:1], lexicon.common)  # the best quote must hold it, not a weaker one
     )
 
 
@@ -641,32 +648,28 @@ def compose(
     language: str,
     policy: AnswerPolicy | None = None,
     profile: CorpusProfile | None = None,
-    lexicon: frozenset[str] = frozenset(),
+    lexicon: Lexicon = NO_LEXICON,
     parts: Sequence[SubQuestion] = (),
-    translate: Translate | None = None,
-    places: frozenset[str] = frozenset(),
 ) -> Answer:
     """An extractive answer in the question's language, or an abstention when evidence is weak.
-    `lexicon` holds the common words of the articles' language, which tell names from other words, and
-    `places` the names a dictionary lists only as places;
-    `parts` are the questions within it (see `question_parts`), each with its own passages;
-    `translate` finds a question's names, and what an English 'how many' counts, in the articles' language."""
+    The `lexicon` tells names from other words and finds an English question's words in the articles' language;
+    `parts` are the questions within it (see `question_parts`), each with its own passages."""
     policy = policy or AnswerPolicy()
-    chosen, confidence = select(question, hits, policy, lexicon, translate)
+    chosen, confidence = select(question, hits, policy, lexicon)
     t = TEMPLATES[language]
-    if not _supported(question, chosen, confidence, language, policy, profile, lexicon, translate, places):
+    if not _supported(question, chosen, confidence, language, policy, profile, lexicon):
         chosen = []
     # A question that asks two things gets the best quote for each, when the articles answer it. A second part
     # that names nothing of its own ("and against which team?") is about what the whole question is about.
     same_language = profile is not None and language == profile.language
-    common = lexicon if same_language else frozenset()
+    common = lexicon.common if same_language else frozenset()
     whole_off_topic = bool(parts) and profile is not None and about_something_else(
-        question, same_language, profile.vocabulary, policy, lexicon, translate, places)
+        question, same_language, profile.vocabulary, policy, lexicon)
     unanswered: list[str] = []
     for i, part in enumerate(parts):
-        picked, score = select(part.text, list(part.hits), policy, lexicon, translate)
+        picked, score = select(part.text, list(part.hits), policy, lexicon)
         borrowed = i > 0 and whole_off_topic and not _names_anything(part.text, common)
-        if borrowed or not _supported(part.text, picked, score, language, policy, profile, lexicon, translate, places):
+        if borrowed or not _supported(part.text, picked, score, language, policy, profile, lexicon):
             unanswered.append(part.text[:1].upper() + part.text[1:])
             continue
         if not chosen:  # the whole question found no answer, but this part of it did

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answer import AnswerPolicy, SubQuestion, asks_for_a_place, compose, question_focus, question_parts
+from .answer import (
+    AnswerPolicy,
+    Lexicon,
+    SubQuestion,
+    Translate,
+    asks_for_a_place,
+    compose,
+    question_focus,
+    question_parts,
+)
 from .chunk import chunk_document, content_id, unique_sentences
 from .coref import heads, resolve, same_kind_by
 from .corpus import load_corpus
@@ -21,7 +30,7 @@ from .history import referents, standalone_query
 from .late import TokenEmbedder, TokenVectors, cache_path
 from .lexical import analyze, detect_language, spelling_variants
 from .retrieve import Retriever
-from .schema import Answer, Document, Hit, IndexStats
+from .schema import Answer, CorpusProfile, Document, Hit, IndexStats
 from .settings import Settings
 from .store import ChromaStore, Meta, Record
 from .translate import Dictionary
@@ -211,24 +220,12 @@ class RAG:
         q = self.check_question(question, history)
         language = detect_language(q)
         hits = self._retrieve(q, k, history)
-        profile = self.retriever.profile
-        # The dictionary's German words tell a name from a common noun (both are capitalised in German). It
-        # lists countries and cities among them; asked which of a kind of place, their names are names.
-        lexicon = places = frozenset[str]()
-        if profile.language == "de":
-            known_places = self.dictionary.places()
-            place = asks_for_a_place(q, known_places.kinds)
-            lexicon = self.dictionary.common_words() if place else self.dictionary.german_words()
-            places = known_places.names
         # The first part is the question's own opening and stands alone; the second may refer back to it
         # ("... und wann rief Kasachstans Präsident sie zu Hilfe?"), so the whole question is its context.
         parts = [SubQuestion(p, tuple(self._retrieve(p, k, None, context=q if i else None)))
                  for i, p in enumerate(question_parts(q))]
-        def translate(word: str) -> list[str]:  # with the articles' acronyms: "CSTO" is a name they use, OVKS
-            return self.dictionary.translate(word, profile.vocabulary, profile.acronyms)
-
-        extractive = compose(q, hits, language, self.policy, profile, lexicon, parts,
-                             translate if self.dictionary.available else None, places)
+        profile = self.retriever.profile
+        extractive = compose(q, hits, language, self.policy, profile, self._lexicon(q, profile), parts)
         generator = self.generator
         if generator is None or extractive.abstained:
             yield extractive.text
@@ -263,6 +260,22 @@ class RAG:
             context=query if query != focus else None,
             translations=translations,
         )
+
+    def _lexicon(self, question: str, profile: CorpusProfile) -> Lexicon:
+        """What the dictionary knows about the question's words: translations, and for German articles (its
+        language) the common words and places."""
+        def words_for(word: str) -> list[str]:  # with the articles' acronyms: "CSTO" is a name they use, OVKS
+            return self.dictionary.translate(word, profile.vocabulary, profile.acronyms)
+
+        translate: Translate | None = words_for if self.dictionary.available else None
+        if profile.language != "de":
+            return Lexicon(translate=translate)
+        # The German words tell a name from a common noun (both are capitalised in German). They include
+        # countries and cities; asked which of a kind of place, their names are names.
+        places = self.dictionary.places()
+        place = asks_for_a_place(question, places.kinds)
+        common = self.dictionary.common_words() if place else self.dictionary.german_words()
+        return Lexicon(common, places.names, translate)
 
     @property
     def generator(self) -> Generator | None:

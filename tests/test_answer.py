@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from rag.answer import (
     AnswerPolicy,
+    Lexicon,
     SubQuestion,
     about_something_else,
     asks_for_a_place,
@@ -183,8 +184,8 @@ def test_an_english_question_is_about_something_else_when_its_words_are_unknown_
         return [t for t in dictionary.get(word.lower(), []) if t in vocabulary]
 
     def off_topic(question: str, with_dictionary: bool = True) -> bool:
-        return about_something_else(question, False, vocabulary, policy, frozenset(),
-                                    translate if with_dictionary else None)
+        return about_something_else(question, False, vocabulary, policy,
+                                    Lexicon(translate=translate if with_dictionary else None))
 
     assert off_topic("qwertzuiop?"), "not one word known"
     assert off_topic("Who won the football match yesterday?"), "three of four words unknown"
@@ -202,7 +203,7 @@ def test_an_acronym_the_articles_use_under_their_own_letters_is_no_unknown_name(
         return theirs.get(word, [])
 
     def off_topic(question: str) -> bool:
-        return about_something_else(question, False, vocabulary, policy, frozenset(), translate)
+        return about_something_else(question, False, vocabulary, policy, Lexicon(translate=translate))
 
     # Two capitalised words unknown in any spelling make a question about something else; the CSTO is the OVKS.
     assert not off_topic("Did the CSTO send soldiers to Quandtmann?")
@@ -215,7 +216,7 @@ def test_a_place_is_one_name_not_a_compound_of_the_word_it_starts_with() -> None
     def off_topic(question: str, known_places: frozenset[str] = places) -> bool:
         # The dictionary's German words hold its places too: a place is still a name.
         common = frozenset(analyze("Dortmund Team Mund"))
-        return about_something_else(question, True, vocabulary, policy, common, None, known_places)
+        return about_something_else(question, True, vocabulary, policy, Lexicon(common, known_places))
 
     # Two unknown names: "Dortmund" is a city, not "dort" + "Mund".
     assert off_topic("Wo gewann das Team gegen Borussia Dortmund?")
@@ -308,7 +309,7 @@ def test_words_the_articles_language_knows_are_not_unknown_names() -> None:
     german = "Wie protestierten viele gegen hohe Preise vor den Kameras und hinter den Türen?"
     common = frozenset(analyze("Kameras Türen"))
     assert compose(german, [hit], "de", profile=PROFILE).abstained
-    assert not compose(german, [hit], "de", profile=PROFILE, lexicon=common).abstained
+    assert not compose(german, [hit], "de", profile=PROFILE, lexicon=Lexicon(common)).abstained
 
     # "Alliance" and "Allied" are English spellings of a word the articles use ("Allianz").
     english = "Why did the Alliance and its Allied states send soldiers to Kasachstan?"
@@ -320,13 +321,13 @@ def test_words_the_articles_language_knows_are_not_unknown_names() -> None:
         return [t for t in analyze(german) if t in allianz]
 
     assert compose(english, [hit], "en", profile=profile).abstained
-    assert not compose(english, [hit], "en", profile=profile, translate=translate).abstained
+    assert not compose(english, [hit], "en", profile=profile, lexicon=Lexicon(translate=translate)).abstained
 
     # Only a translation spelled alike counts: a name rendered as some other word is no sign the articles name it.
     def unlike(word: str) -> list[str]:
         return analyze("Soldaten")
 
-    assert compose(english, [hit], "en", profile=profile, translate=unlike).abstained
+    assert compose(english, [hit], "en", profile=profile, lexicon=Lexicon(translate=unlike)).abstained
 
 
 def test_half_the_words_unknown_is_not_yet_mostly_unknown() -> None:
@@ -387,7 +388,8 @@ def test_how_much_money_needs_a_currency() -> None:
 
 def test_asked_for_a_name_the_quote_must_name_someone_the_question_does_not() -> None:
     # The language's common words, as a dictionary gives them: Almaty and Tokajew are not among them.
-    lexicon = frozenset(analyze("Unruhen Bündnis Soldaten Kasachstan Regierung Hilfe Lage Jahr Menschen Präsident"))
+    common = analyze("Unruhen Bündnis Soldaten Kasachstan Regierung Hilfe Lage Jahr Menschen Präsident")
+    lexicon = Lexicon(frozenset(common))
     sentences = ("Das Bündnis schickte 2500 Soldaten nach Kasachstan.", "Der Präsident Tokajew bat um Hilfe.")
     named = _hit({"Das Bündnis": 6.0}, text=" ".join(sentences), sentences=sentences)
     unnamed = _hit({"Das Bündnis": 6.0})
@@ -521,11 +523,11 @@ def test_an_english_how_many_finds_the_counted_noun_through_its_translation() ->
     question = "How many soldiers did the alliance send?"
     plain = compose(question, [hit], "en", AnswerPolicy(max_quotes=1), profile)
     assert "1000 Verletzte" in plain.citations[0].quote, "without a dictionary, English marks no noun"
-    answer = compose(question, [hit], "en", AnswerPolicy(max_quotes=1), profile, translate=translate)
+    answer = compose(question, [hit], "en", AnswerPolicy(max_quotes=1), profile, Lexicon(translate=translate))
     assert not answer.abstained and "2500 Soldaten" in answer.citations[0].quote, answer.text
     # A count of something else is not declined in English: "troops" may be the articles' "Soldaten".
     assert not compose("How many troops came?", [hit], "en", AnswerPolicy(max_quotes=1), profile,
-                       translate=translate).abstained
+                       Lexicon(translate=translate)).abstained
 
 
 def test_a_count_in_words_answers_how_many_and_counts_a_compound_of_a_short_noun() -> None:
@@ -546,7 +548,7 @@ def test_a_count_in_words_answers_how_many_and_counts_a_compound_of_a_short_noun
 
     # English names the head of the compound: "Russians" (Russen, three letters analysed) are counted by
     # "Tausende Antikriegsrussen", so the close quote about the 100,000 who fled does not answer first.
-    english = compose("How many Russians settled in Almaty?", [hit], "en", one, profile, translate=translate)
+    english = compose("How many Russians settled in Almaty?", [hit], "en", one, profile, Lexicon(translate=translate))
     assert not english.abstained and english.citations[0].quote.startswith("Tausende"), english.text
 
 

@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import takewhile
 
 from .lexical import STOPWORDS, analyze, respell
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
@@ -133,6 +134,10 @@ COUNT_WINDOW = 3  # words between a number and what it counts ("2500 ausländisc
 # answers only when it is marked the same way ("zwei weitere Jurten", "noch zwei Jurten").
 _MORE = re.compile(r"(weiter|zusätzlich|ander|übrig)(e[nmrs]?)?|more|other|additional|further|another", re.I)
 _MORE_BEFORE = re.compile(r"noch|another", re.I)  # before the number: "noch zwei", "another two"; "two more" after
+# "Wie viel Öl …?", "how much oil …?": an amount is measured in units ("1,8 Millionen Barrel Rohöl"), so no noun
+# follows its number; a quote answers only when it names what is measured. Money has its own check.
+_MEASURED = re.compile(r"\b(wie viel|how much)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+_COMPARATIVE = re.compile(r"more|less|\w{2,}er", re.I)  # "how much longer", "how much more"
 # A count of deaths ("death toll", "wie viele Menschen kamen ums Leben") is answered only by a number of the dead,
 # or of people in a quote that says they died: not by a count of the injured or of a population.
 _DEATHS = (r"death toll|deaths?|died|dies|dying|killed|dead|fatalities|lives lost|todesopfer|tote[nr]?|tod|"
@@ -304,7 +309,7 @@ def select(
     """The spans to quote (best first) and the confidence of the best one. The lexicon's translations tell
     what an English 'how many' question counts in the articles' language."""
     ranked = candidates(question, hits, policy)
-    typed = [c for c in ranked if not missing_answer_type(question, [c], lexicon.common)]
+    typed = [c for c in ranked if not missing_answer_type(question, [c], lexicon)]
     translate = lexicon.translate
     # The best quote often matches the question's description of its subject ("das von Russland angeführte
     # Militärbündnis OVKS"); one of the asked type with what is asked about ("gegründet") may be further behind.
@@ -509,6 +514,23 @@ def _counted_nouns(question: str, translate: Translate | None) -> frozenset[str]
     return frozenset() if nouns & _GENERIC_COUNTED else nouns
 
 
+def measures_something_else(question: str, text: str, translate: Translate | None = None) -> bool:
+    """A 'wie viel X' question (or, with `translate`, 'how much X'), not about money, whose quote never names X."""
+    nouns = _measured_nouns(question, translate)
+    return bool(nouns) and not any(t.endswith(n) for t in analyze(text) for n in nouns)  # "Rohöl" names "Öl"
+
+
+def _measured_nouns(question: str, translate: Translate | None) -> frozenset[str]:
+    m = _MEASURED.search(question)
+    if not m or _MONEY_Q.search(question):
+        return frozenset()
+    words = m.group(2).split()
+    if m.group(1).lower() == "wie viel":  # German capitalises the noun: "wie viel Öl", not "wie viel kostet"
+        return frozenset(analyze(words[0])[:1]) if words[0][:1].isupper() else frozenset()
+    english = list(takewhile(lambda w: w.lower() not in STOPWORDS and not _COMPARATIVE.fullmatch(w), words))
+    return frozenset(translate(" ".join(english))) if translate and english else frozenset()
+
+
 def _asks_for_more(question: str) -> bool:
     """'Wie viele weitere X', 'how many more X': the count of X beyond those already known."""
     german = _COUNTED.search(question)
@@ -592,16 +614,18 @@ def generic_mention(question: str, text: str, lexicon: frozenset[str]) -> bool:
     return bool(phrase) and repeated and not new_names(question, text, lexicon)
 
 
-def missing_answer_type(question: str, chosen: list[Candidate], lexicon: frozenset[str] = frozenset()) -> bool:
+def missing_answer_type(question: str, chosen: list[Candidate], lexicon: Lexicon = NO_LEXICON) -> bool:
     """A 'how many' question needs a new number in the quotes (of what it counts, when asked in German), 'how
-    much money' a currency, a 'when' question a date, and (given the language's common words) 'what is the
-    name of' a new name, as 'which (described) X' does when the quote only repeats the description."""
+    much money' a currency, 'how much X' the X, a 'when' question a date, and (given the language's common
+    words) 'what is the name of' a new name, as 'which (described) X' does when the quote only repeats the
+    description."""
     text = " ".join(c.span.text for c in chosen)
-    if lexicon and _NAME_Q.search(question) and not new_names(question, text, lexicon):
+    common = lexicon.common
+    if common and _NAME_Q.search(question) and not new_names(question, text, common):
         return True
     if counts_other_things(question, text) or counts_no_deaths(question, text):
         return True
-    if generic_mention(question, text, lexicon):
+    if generic_mention(question, text, common) or measures_something_else(question, text, lexicon.translate):
         return True
     if _MONEY_Q.search(question) and not _MONEY.search(text):
         return True
@@ -638,7 +662,7 @@ def _supported(
         not chosen
         or confidence < min_confidence(policy, profile)
         or (profile and about_something_else(question, same_language, profile.vocabulary, policy, lexicon))
-        or missing_answer_type(question, chosen[:1], lexicon.common)  # the best quote must hold it, not a weaker one
+        or missing_answer_type(question, chosen[:1], lexicon)  # the best quote must hold it, not a weaker one
     )
 
 

@@ -14,6 +14,7 @@ from rag.answer import (
     counts_no_deaths,
     counts_other_things,
     generic_mention,
+    measures_something_else,
     question_parts,
 )
 from rag.lexical import analyze, detect_language
@@ -550,6 +551,32 @@ def test_a_count_in_words_answers_how_many_and_counts_a_compound_of_a_short_noun
     # "Tausende Antikriegsrussen", so the close quote about the 100,000 who fled does not answer first.
     english = compose("How many Russians settled in Almaty?", [hit], "en", one, profile, Lexicon(translate=translate))
     assert not english.abstained and english.citations[0].quote.startswith("Tausende"), english.text
+
+
+def test_how_much_of_a_thing_needs_a_quote_that_names_it() -> None:
+    sentences = (
+        "Rund 100.000 Russen flohen vor dem Krieg.",
+        "Kasachstan fördert täglich 1,8 Millionen Barrel Rohöl.",
+    )
+    text = "\n\n".join(sentences)
+    profile = CorpusProfile(frozenset(analyze(text + " Öl")), "de", 400)
+    one = AnswerPolicy(max_quotes=1)
+    refugees = _hit({"Rund": 6.0}, text=sentences[0], sentences=sentences[:1])
+    both = _hit({"Rund": 6.0, "Kasachstan": 5.5}, text=text, sentences=sentences)
+    # An amount is counted in units, not in what is measured: a quote that never names it is no answer.
+    assert compose("Wie viel Öl fördert Kasachstan pro Tag?", [refugees], "de", one, profile).abstained
+    answer = compose("Wie viel Öl fördert Kasachstan pro Tag?", [both], "de", one, profile)
+    assert not answer.abstained and "Rohöl" in answer.citations[0].quote, answer.text
+    assert not compose("Wie viel mehr Russen flohen?", [refugees], "de", one, profile).abstained, "no noun: no check"
+
+    def translate(words: str) -> list[str]:
+        return [t for w in words.split() for t in analyze({"oil": "Öl"}.get(w, ""))]
+
+    lexicon = Lexicon(translate=translate)
+    assert compose("How much oil does Kazakhstan produce a day?", [refugees], "en", one, profile, lexicon).abstained
+    english = compose("How much oil does Kazakhstan produce a day?", [both], "en", one, profile, lexicon)
+    assert not english.abstained and "Rohöl" in english.citations[0].quote, english.text
+    assert not measures_something_else("How much longer did they stay?", "Sie blieben 2 Wochen.", translate)
 
 
 def test_which_described_x_needs_a_quote_that_says_which() -> None:

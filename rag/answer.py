@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import takewhile
 
-from .lexical import STOPWORDS, analyze, respell
+from .lexical import STOPWORDS, analyze, content_terms, respell
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
 from .sentences import QUESTION_WORDS, heading_in, is_rhetorical, split_sentences
 
@@ -384,7 +384,7 @@ def unknown_terms(
     English word whose translation is spelled alike and used in the articles ("Russia": "Russland").
     A place in `places` is a name, even in `common`, and not a compound: "Dortmund" is not known by "dort"."""
     if not names_only:
-        terms = analyze(question)
+        terms = content_terms(question)
     else:
         terms = []
         for m in _CAPITALISED.finditer(question):

@@ -136,6 +136,11 @@ def analyze(text: str) -> list[str]:
     return out
 
 
+# German prepositions of attribution. BM25 keeps them (English questions translate "according to" into them and
+# find the attributed sentence), but they say nothing about what a question is about.
+_ATTRIBUTION = frozenset(analyze("laut zufolge gemäß"))
+
+
 class LexicalIndex:
     """An in-memory BM25 index over a list of texts (chunks or sentences)."""
 
@@ -156,6 +161,12 @@ class LexicalIndex:
         if not self.size or not terms:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+
+
+def content_terms(text: str) -> list[str]:
+    """The analysed terms of `text` without the words that only say whose account it is ("laut dem Bericht",
+    "ihm zufolge", as English "according to" and "said" are stopwords): what a text is about."""
+    return [t for t in analyze(text) if t not in _ATTRIBUTION]
 
 
 def detect_language(text: str) -> str:

@@ -209,6 +209,21 @@ def test_an_acronym_the_articles_use_under_their_own_letters_is_no_unknown_name(
     # Two capitalised words unknown in any spelling make a question about something else; the CSTO is the OVKS.
     assert not off_topic("Did the CSTO send soldiers to Quandtmann?")
 
+def test_whose_account_it_is_says_nothing_about_what_a_question_asks() -> None:
+    policy = AnswerPolicy()
+    vocabulary = frozenset(analyze("Laut dem Bericht traf der Sturm die Stadt teilweise. Es gab Kurzmeldungen."))
+    common = frozenset(analyze("Hurrikan Kurzmeldungen Sturm Bericht Stadt"))  # German nouns: not names
+
+    def off_topic(question: str) -> bool:
+        return about_something_else(question, True, vocabulary, policy, Lexicon(common))
+
+    # One unknown name (Acapulco) is not enough. Known from "Laut dem Bericht", "laut" made three unknown words
+    # of six only half, not "mostly".
+    assert off_topic("Welcher Hurrikan hat laut den Kurzmeldungen Acapulco teilweise verwüstet?")
+    assert off_topic("Welcher Hurrikan hat den Kurzmeldungen zufolge Acapulco teilweise verwüstet?")
+    assert not off_topic("Welchen Sturm nennt der Bericht laut den Kurzmeldungen?")
+
+
 def test_a_place_is_one_name_not_a_compound_of_the_word_it_starts_with() -> None:
     policy = AnswerPolicy()
     vocabulary = frozenset(analyze("Dort gewann das Team gegen viele. Ein Teil traf erst spät ein."))

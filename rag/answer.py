@@ -122,6 +122,11 @@ FOCUS_MIN_WORDS = 4
 _LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PROPER = re.compile(r"\b[A-ZÄÖÜ][\w’'-]*")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_MONTH = (r"(?:januar|january|februar|february|märz|march|april|mai|may|juni|june|juli|july|august|september|"
+          r"oktober|october|november|dezember|december)")
+# A day of the month ("am 5. April", "5 April", "on April 5, 2022") is part of a date, no count: no answer to
+# "how many" or "what share".
+_DAY = re.compile(rf"\b(\d{{1,2}})\.?\s+{_MONTH}\b|\b{_MONTH}\s+(\d{{1,2}})(?=[,.]|\s+\d{{4}}|$)", re.I)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÄÖÜ][\w’'-]{2,})")
 # "Wie viele [der rund 2500] OVKS-Soldaten ...", "die Zahl der Todesopfer": what is counted is the first noun
 # after "wie viele" or "Zahl der" (German capitalises nouns). A number that counts another noun ("sechs
@@ -255,10 +260,12 @@ def _asks(text: str) -> bool:
 
 def _new_match(pattern: re.Pattern[str], text: str, question: str) -> bool:
     """True when `text` has a match of `pattern` that the question does not already contain
-    (a year is no answer to "how many")."""
+    (a year or a day of the month is no answer to "how many")."""
     asked = {m.group(0).lower() for m in pattern.finditer(question)}
-    years = {m.start() for m in _YEAR.finditer(text)} if pattern is _NUMBER else set()
-    return any(m.group(0).lower() not in asked and m.start() not in years for m in pattern.finditer(text))
+    dates: set[int] = set()
+    if pattern is _NUMBER:
+        dates = {m.start() for m in _YEAR.finditer(text)} | {m.start(m.lastindex or 0) for m in _DAY.finditer(text)}
+    return any(m.group(0).lower() not in asked and m.start() not in dates for m in pattern.finditer(text))
 
 
 def _has_quantity(question: str, text: str) -> bool:

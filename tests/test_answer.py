@@ -9,6 +9,7 @@ from rag.answer import (
     Candidate,
     Lexicon,
     SubQuestion,
+    Translate,
     about_something_else,
     asks_for_a_place,
     compose,
@@ -52,6 +53,11 @@ def _hit(scores: dict[str, float], rank: int = 1, text: str = TEXT, sentences: t
 def _candidate(sentence: str) -> Candidate:
     hit = _hit({sentence: 6.0}, text=sentence, sentences=(sentence,))
     return Candidate(hit, hit.sentences[0].span, 6.0)
+
+
+def _translator(german: dict[str, str]) -> Translate:
+    """A dictionary of a few English words: their German, analysed."""
+    return lambda words: [t for w in words.split() for t in analyze(german.get(w, ""))]
 
 
 def _without(hit: Hit, marker: str) -> Hit:
@@ -542,10 +548,7 @@ def test_an_english_how_many_finds_the_counted_noun_through_its_translation() ->
     # The question's other words count as used in the articles, so that the question is about them.
     profile = CorpusProfile(frozenset(analyze(text + " alliance send troops came")), "de", 400)
     hit = _hit({"Es gab": 6.0, "Die Lage": 5.6, "Das Bündnis": 5.2}, text=text, sentences=sentences)
-
-    def translate(words: str) -> list[str]:
-        return [t for w in words.split() for t in analyze({"soldiers": "Soldaten"}.get(w, ""))]
-
+    translate = _translator({"soldiers": "Soldaten"})
     question = "How many soldiers did the alliance send?"
     plain = compose(question, [hit], "en", AnswerPolicy(max_quotes=1), profile)
     assert "1000 Verletzte" in plain.citations[0].quote, "without a dictionary, English marks no noun"
@@ -568,10 +571,7 @@ def test_a_count_in_words_answers_how_many_and_counts_a_compound_of_a_short_noun
     # "Tausende" is a count without digits; without it the question was declined for want of a number.
     german = compose("Wie viele Antikriegsrussen haben sich in Almaty niedergelassen?", [hit], "de", one, profile)
     assert not german.abstained and german.citations[0].quote.startswith("Tausende"), german.text
-
-    def translate(words: str) -> list[str]:
-        return [t for w in words.split() for t in analyze({"Russians": "Russen"}.get(w, ""))]
-
+    translate = _translator({"Russians": "Russen"})
     # English names the head of the compound: "Russians" (Russen, three letters analysed) are counted by
     # "Tausende Antikriegsrussen", so the close quote about the 100,000 who fled does not answer first.
     english = compose("How many Russians settled in Almaty?", [hit], "en", one, profile, Lexicon(translate=translate))
@@ -593,10 +593,7 @@ def test_how_much_of_a_thing_needs_a_quote_that_names_it() -> None:
     answer = compose("Wie viel Öl fördert Kasachstan pro Tag?", [both], "de", one, profile)
     assert not answer.abstained and "Rohöl" in answer.citations[0].quote, answer.text
     assert not compose("Wie viel mehr Russen flohen?", [refugees], "de", one, profile).abstained, "no noun: no check"
-
-    def translate(words: str) -> list[str]:
-        return [t for w in words.split() for t in analyze({"oil": "Öl"}.get(w, ""))]
-
+    translate = _translator({"oil": "Öl"})
     lexicon = Lexicon(translate=translate)
     assert compose("How much oil does Kazakhstan produce a day?", [refugees], "en", one, profile, lexicon).abstained
     english = compose("How much oil does Kazakhstan produce a day?", [both], "en", one, profile, lexicon)

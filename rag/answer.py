@@ -82,10 +82,11 @@ _NUMBER_WORDS = (
     r"billions?|dozens?|half|hälfte"
 )
 _NUMBER = re.compile(rf"\d+(?:[.,'’]\d+)*|\b({_NUMBER_WORDS})\b", re.I)
+# Month names of both languages; not English "may", which is mostly the verb.
+_MONTHS = (r"januar|january|februar|february|märz|march|april|mai|juni|june|juli|july|august|september|"
+           r"oktober|october|november|dezember|december")
 _DATE = re.compile(
-    r"\b(1[0-9]|20)\d\d\b|\b(januar|februar|märz|april|mai|juni|juli|august|september|oktober|"
-    r"november|dezember|january|february|march|june|july|october|december|"
-    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b",
+    rf"\b(1[0-9]|20)\d\d\b|\b({_MONTHS}|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b",
     re.I,
 )
 # A sentence that opens like this leans on the one before it, which is then quoted too.
@@ -122,11 +123,10 @@ FOCUS_MIN_WORDS = 4
 _LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PROPER = re.compile(r"\b[A-ZÄÖÜ][\w’'-]*")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
-_MONTH = (r"(?:januar|january|februar|february|märz|march|april|mai|may|juni|june|juli|july|august|september|"
-          r"oktober|october|november|dezember|december)")
 # A day of the month ("am 5. April", "5 April", "on April 5, 2022") is part of a date, no count: no answer to
-# "how many" or "what share".
-_DAY = re.compile(rf"\b(\d{{1,2}})\.?\s+{_MONTH}\b|\b{_MONTH}\s+(\d{{1,2}})(?=[,.]|\s+\d{{4}}|$)", re.I)
+# "how many" or "what share". Next to its day, "May" is the month.
+_DAY_MONTH = rf"(?:{_MONTHS}|may)"
+_DAY = re.compile(rf"\b(\d{{1,2}})\.?\s+{_DAY_MONTH}\b|\b{_DAY_MONTH}\s+(\d{{1,2}})(?=[,.]|\s+\d{{4}}|$)", re.I)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÄÖÜ][\w’'-]{2,})")
 # "Wie viele [der rund 2500] OVKS-Soldaten ...", "die Zahl der Todesopfer": what is counted is the first noun
 # after "wie viele" or "Zahl der" (German capitalises nouns). A number that counts another noun ("sechs

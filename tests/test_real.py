@@ -186,6 +186,16 @@ def test_a_count_of_something_else_does_not_answer_how_many(real_rag: RAG) -> No
     assert any("2500" in c.quote for c in answer.citations), answer.text
 
 
+def test_an_amount_the_articles_never_measure_and_an_attributed_noise_question_are_declined(real_rag: RAG) -> None:
+    # The articles give no amount of oil or wheat; their numbers count people, yurts and soldiers.
+    for question in ("Wie viel Öl exportiert Kasachstan jedes Jahr?", "Wie viel Weizen erntet Kasachstan im Jahr?"):
+        answer = real_rag.ask(question)
+        assert answer.abstained, answer.text
+    # Three of its six words are unknown only if "laut" (known from "laut Eurasianet") is not counted.
+    answer = real_rag.ask("Welcher Tornado hat laut den Kurzmeldungen Acapulco teilweise verwüstet?")
+    assert answer.abstained, answer.text
+
+
 def test_which_described_people_is_not_answered_by_a_quote_that_only_repeats_the_description(real_rag: RAG) -> None:
     # The article says "die selbsternannten russischen Patriot:innen" and names none of them.
     answer = real_rag.ask("Welche selbsternannten russischen Patrioten schäumten vor Wut?")

@@ -82,6 +82,13 @@ _NUMBER_WORDS = (
     r"billions?|dozens?|half|hälfte"
 )
 _NUMBER = re.compile(rf"\d+(?:[.,'’]\d+)*|\b({_NUMBER_WORDS})\b", re.I)
+# "How much / um wie viel did it rise?" is answered by a factor as well as by a number: "die Verdopplung der Preise".
+_FACTOR = re.compile(
+    r"\b(verdopp\w*|verdreifach\w*|vervielfach\w*|halbier\w*|doppelt\w*|dreifach\w*|zweifach\w*|"
+    r"doubl\w*|tripl\w*|quadrupl\w*|halved|halving|twice|thrice)\b",
+    re.I,
+)
+_AMOUNT_Q = re.compile(r"\b(how much|wie viel)\b", re.I)  # an amount, not "how many" / "wie viele"
 # Month names of both languages; not English "may", which is mostly the verb.
 _MONTHS = (r"januar|january|februar|february|märz|march|april|mai|juni|june|juli|july|august|september|"
            r"oktober|october|november|dezember|december")
@@ -269,8 +276,12 @@ def _new_match(pattern: re.Pattern[str], text: str, question: str) -> bool:
 
 
 def _has_quantity(question: str, text: str) -> bool:
-    """A number the question does not hold; for "how long", a year will do too."""
-    return _new_match(_NUMBER, text, question) or bool(_DURATION.search(question) and _new_match(_YEAR, text, question))
+    """A number the question does not hold; for "how long", a year will do too, and for "how much", a factor."""
+    return (
+        _new_match(_NUMBER, text, question)
+        or bool(_DURATION.search(question) and _new_match(_YEAR, text, question))
+        or bool(_AMOUNT_Q.search(question) and _new_match(_FACTOR, text, question))
+    )
 
 
 def candidates(question: str, hits: list[Hit], policy: AnswerPolicy) -> list[Candidate]:

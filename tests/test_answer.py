@@ -601,6 +601,18 @@ def test_how_much_of_a_thing_needs_a_quote_that_names_it() -> None:
     assert not measures_something_else("How much longer did they stay?", "Sie blieben 2 Wochen.", translate)
 
 
+def test_how_much_a_thing_changed_is_answered_by_a_factor() -> None:
+    sentence = "Der Ärger über die Verdopplung der Preise für Flüssiggas war groß."
+    profile = CorpusProfile(frozenset(analyze(sentence + " Autogas gestiegen")), "de", 400)
+    hit = _hit({"Der Ärger": 6.0}, text=sentence, sentences=(sentence,))
+    one = AnswerPolicy(max_quotes=1)
+    for question in ("Um wie viel war der Preis für Autogas gestiegen?", "By how much did the gas price rise?"):
+        answer = compose(question, [hit], detect_language(question), one, profile)
+        assert not answer.abstained and "Verdopplung" in answer.citations[0].quote, question
+    # A count is not a factor: "how many" still needs a number.
+    assert compose("Wie viele Preise sind gestiegen?", [hit], "de", one, profile).abstained
+
+
 def test_which_described_x_needs_a_quote_that_says_which() -> None:
     lexicon = frozenset(analyze("April General Armee Grenze"))
     question = "Welche russischen Generäle sagten im April, sie würden bis zur Grenze kämpfen?"

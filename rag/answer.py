@@ -107,7 +107,9 @@ _LEANS_BACK = re.compile(
 # "Denn" gives the reason itself, so it does not count here.
 _CONSEQUENCE = re.compile(
     r"^\W*(deshalb|darum|daher|deswegen|dadurch|somit|folglich|infolgedessen|therefore|hence|thus|"
-    r"this is why|that is why)\b",
+    r"this is why|that is why|aus diesem grund|aus diesen gründen|for th(is|ese) reasons?|"
+    # "Aufgrund der gleichen Prinzipien ...", "for the same reason": the reason is the one just given.
+    r"(aus|auf|nach|aufgrund|wegen|mit|for|on|by|from|under)\s+((de[mnrs]|die|das)\s*(selben?|gleichen?)|the\s+same))\b",
     re.I,
 )
 # Asked for a name outright: the quote must name someone or something the question does not.

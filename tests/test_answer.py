@@ -132,6 +132,25 @@ def test_a_consequence_is_quoted_with_the_sentence_that_gives_its_reason() -> No
     assert because.citations[0].quote.startswith("Denn")
 
 
+def test_a_sentence_that_refers_to_the_reason_just_given_is_quoted_with_it() -> None:
+    reason = "Wir erkennen Taiwan aus völkerrechtlichen Gründen nicht an."
+    for opener in ("Aufgrund der gleichen Prinzipien", "Aus demselben Grund", "Aus diesem Grund"):
+        same = f"{opener} erkennen wir Donezk nicht an."
+        text = f"Die Preise stiegen.\n\n{reason} {same}"
+        sentences = ("Die Preise stiegen.", reason, same)
+        profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+        hit = _hit({opener: 6.0}, text=text, sentences=sentences)
+        quote = compose("Warum erkennt Kasachstan Donezk nicht an?", [hit], "de", profile=profile).citations[0]
+        assert quote.quote == f"{reason} {same}", opener
+    # Only as its opening: the same words inside a sentence are no reference back.
+    inside = "Donezk erkennen wir aus dem gleichen Grund nicht an."
+    text = f"{reason} {inside}"
+    hit = _hit({"Donezk": 6.0}, text=text, sentences=(reason, inside))
+    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    quote = compose("Warum erkennt Kasachstan Donezk nicht an?", [hit], "de", profile=profile).citations[0]
+    assert quote.quote == inside
+
+
 def test_headings_are_not_answers() -> None:
     hit = _hit({"Unruhen in A": 6.0, "Im Jahr 2022": 5.0})
     answer = compose("Was geschah in Almaty?", [hit], "de", profile=PROFILE)

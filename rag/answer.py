@@ -654,6 +654,12 @@ def missing_answer_type(question: str, chosen: list[Candidate], lexicon: Lexicon
     return bool(_asks_when(question) and not _DATE.search(text))
 
 
+def _answered_by(question: str, chosen: list[Candidate], lexicon: Lexicon) -> bool:
+    """A question that asks for a number, an amount or a date, which the quotes hold."""
+    typed = _QUANTITY.search(question) or _MONEY_Q.search(question) or _asks_when(question)
+    return bool(typed) and not missing_answer_type(question, chosen, lexicon)
+
+
 def _asks_when(question: str) -> bool:
     # "When Tokayev called for help, how many troops came?": the "when" clause sets the scene, the count is asked.
     return bool(_WHEN.search(question)) and not _QUANTITY.search(question)
@@ -712,9 +718,13 @@ def compose(
     unanswered: list[str] = []
     for i, part in enumerate(parts):
         picked, score = select(part.text, list(part.hits), policy, lexicon)
-        borrowed = i > 0 and whole_off_topic and not _names_anything(part.text, common)
+        own_names = _names_anything(part.text, common)
+        borrowed = i > 0 and whole_off_topic and not own_names
         if borrowed or not _supported(part.text, picked, score, language, policy, profile, lexicon):
-            unanswered.append(part.text[:1].upper() + part.text[1:])
+            # "… and roughly how many belong to each?" is about what the quotes so far are about: when they
+            # hold the number (or date) it asks for, they answer it.
+            if not (i > 0 and chosen and not borrowed and not own_names and _answered_by(part.text, chosen, lexicon)):
+                unanswered.append(part.text[:1].upper() + part.text[1:])
             continue
         if not chosen:  # the whole question found no answer, but this part of it did
             confidence = score

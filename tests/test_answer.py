@@ -340,6 +340,20 @@ def test_each_part_of_a_two_part_question_gets_its_own_quote() -> None:
     assert [c.quote[:12] for c in answer.citations] == ["Das Bündnis ", "Im Jahr 2022"], answer.text
 
 
+def test_a_part_that_asks_a_number_the_quotes_already_hold_is_answered_by_them() -> None:
+    whole = _hit({"Das Bündnis": 6.0})
+    weak = _without(_without(_hit({"Die Lage": 6.0}), "2022"), "2500")  # the part's own passages: no number, date
+    for question, answered in (
+        ("Was schickte das Bündnis, und wie viele waren es?", True),  # "rund 2500 Soldaten"
+        ("Was schickte das Bündnis, und wann kamen sie?", False),  # the quotes hold no date
+    ):
+        first, second = question_parts(question)
+        parts = [SubQuestion(first, (whole,)), SubQuestion(second, (weak,))]
+        answer = compose(question, [whole], "de", profile=PROFILE, parts=parts)
+        assert [c.quote[:11] for c in answer.citations] == ["Das Bündnis"], answer.text
+        assert ("Keine Antwort" not in answer.text) == answered, answer.text
+
+
 def test_questions_about_things_the_articles_never_mention_are_declined() -> None:
     hit = _hit({"Das Bündnis": 6.0})
     for question in (

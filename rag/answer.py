@@ -11,6 +11,7 @@ from itertools import takewhile
 from .lexical import STOPWORDS, analyze, content_terms, respell
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
 from .sentences import QUESTION_WORDS, heading_in, is_rhetorical, split_sentences
+from .translate import MIN_WORD_LETTERS
 
 # A word of the question -> its translations into the articles' language (analysed) that the articles use.
 Translate = Callable[[str], list[str]]
@@ -445,7 +446,8 @@ def about_something_else(
     # Across languages, a word is known when the articles use it in some spelling or one of its dictionary
     # translations (so only with a dictionary): a question that is all or mostly unknown words ("xxxxxx",
     # "Who won the football match?") is about something else, as in the articles' own language.
-    words = [w for w in _LATIN_WORD.findall(question) if w.lower() not in STOPWORDS]
+    # Words of one or two letters ("go up") are translated only inside a phrase, so alone they say nothing.
+    words = [w for w in _LATIN_WORD.findall(question) if w.lower() not in STOPWORDS and len(w) >= MIN_WORD_LETTERS]
     if translate is None or not words:
         return False
     unknown = [w for w in words if not (translate(w) or all(_known(t, vocabulary, t in places) for t in analyze(w)))]

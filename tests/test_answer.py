@@ -213,8 +213,9 @@ def test_a_date_with_the_questions_own_verb_may_be_further_behind_the_best_quote
 
 def test_an_english_question_is_about_something_else_when_its_words_are_unknown_in_any_language() -> None:
     policy = AnswerPolicy()
-    vocabulary = frozenset(analyze("Das Bündnis schickte Soldaten nach Almaty, sagte Tokajew."))
-    dictionary = {"alliance": analyze("Bündnis"), "soldiers": analyze("Soldaten"), "match": analyze("Spiel")}
+    vocabulary = frozenset(analyze("Das Bündnis schickte Soldaten nach Almaty, sagte Tokajew. Gas kostet."))
+    dictionary = {"alliance": analyze("Bündnis"), "soldiers": analyze("Soldaten"), "match": analyze("Spiel"),
+                  "price": analyze("kostet"), "gas": analyze("Gas")}
 
     def translate(word: str) -> list[str]:
         return [t for t in dictionary.get(word.lower(), []) if t in vocabulary]
@@ -227,6 +228,9 @@ def test_an_english_question_is_about_something_else_when_its_words_are_unknown_
     assert off_topic("Who won the football match yesterday?"), "three of four words unknown"
     assert not off_topic("Why did the alliance send soldiers?"), "translated"
     assert not off_topic("What did Tokayev say?"), "a name the articles spell otherwise"
+    # Words of one or two letters are translated only in phrases ("go up"): alone they are neither known nor not.
+    assert not off_topic("How much did the price of liquefied gas go up?"), "two of three words known"
+    assert off_topic("How much did the price of the football match go?"), "three of four words unknown"
     assert not off_topic("Who won the football match yesterday?", with_dictionary=False), "nothing to tell by"
 
 

@@ -221,6 +221,21 @@ def test_a_why_answered_by_deshalb_quotes_the_reason_before_it(real_rag: RAG) ->
         assert not answer.abstained and "Defizit" in answer.citations[0].quote, answer.text
 
 
+def test_how_much_a_price_rose_is_answered_by_its_doubling(real_rag: RAG) -> None:
+    # "die Verdopplung der Preise für Flüssiggas": a factor, not a number. "go up" is no unknown word either.
+    for question in ("Um wie viel sind die Preise für Flüssiggas gestiegen?",
+                     "By how much did the price of liquefied gas go up?"):
+        answer = real_rag.ask(question)
+        assert not answer.abstained and "Verdopplung" in answer.citations[0].quote, answer.text
+
+
+def test_a_reason_referred_to_as_the_same_principles_is_quoted(real_rag: RAG) -> None:
+    # "Aufgrund der gleichen Prinzipien anerkennen wir … Luhansk und Donezk nicht an": the principles, the reasons
+    # of international law, are named in the sentence before it.
+    answer = real_rag.ask("Why does Kazakhstan not recognise the people's republics of Luhansk and Donetsk?")
+    assert not answer.abstained and "völkerrechtlicher" in answer.citations[0].quote, answer.text
+
+
 def test_a_date_is_quoted_when_its_sentence_holds_the_asked_verb(real_rag: RAG) -> None:
     # The best match is the sentence that describes the alliance as the question does; the founding year is in
     # a weaker one, "ein 2002 gegründeter Gegenentwurf".

@@ -71,7 +71,12 @@ def _score(scores: dict[str, float], text: str) -> float:
     return next((v for prefix, v in scores.items() if text.startswith(prefix)), 0.0)
 
 
-PROFILE = CorpusProfile(frozenset(analyze(TEXT)), "de", 400)
+def _profile(text: str) -> CorpusProfile:
+    """A German corpus of about 400 sentences whose vocabulary is the words of `text`."""
+    return CorpusProfile(frozenset(analyze(text)), "de", 400)
+
+
+PROFILE = _profile(TEXT)
 
 
 def test_language_of_the_question() -> None:
@@ -116,7 +121,7 @@ def test_a_consequence_is_quoted_with_the_sentence_that_gives_its_reason() -> No
         "Die Preise stiegen.", "Der Weltmarkt zahlte mehr, im Land entstand ein Mangel.",
         "Deshalb protestierten viele Menschen.", "Das dauerte.", "Dann kamen Soldaten.",
     )
-    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    profile = _profile(text)
     hit = _hit({"Deshalb": 6.0}, text=text, sentences=sentences)
     quote = compose("Warum protestierten viele Menschen?", [hit], "de", profile=profile).citations[0]
     reason = "Der Weltmarkt zahlte mehr, im Land entstand ein Mangel."
@@ -138,7 +143,7 @@ def test_a_sentence_that_refers_to_the_reason_just_given_is_quoted_with_it() -> 
         same = f"{opener} erkennen wir Donezk nicht an."
         text = f"Die Preise stiegen.\n\n{reason} {same}"
         sentences = ("Die Preise stiegen.", reason, same)
-        profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+        profile = _profile(text)
         hit = _hit({opener: 6.0}, text=text, sentences=sentences)
         quote = compose("Warum erkennt Kasachstan Donezk nicht an?", [hit], "de", profile=profile).citations[0]
         assert quote.quote == f"{reason} {same}", opener
@@ -146,7 +151,7 @@ def test_a_sentence_that_refers_to_the_reason_just_given_is_quoted_with_it() -> 
     inside = "Donezk erkennen wir aus dem gleichen Grund nicht an."
     text = f"{reason} {inside}"
     hit = _hit({"Donezk": 6.0}, text=text, sentences=(reason, inside))
-    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    profile = _profile(text)
     quote = compose("Warum erkennt Kasachstan Donezk nicht an?", [hit], "de", profile=profile).citations[0]
     assert quote.quote == inside
 
@@ -163,7 +168,7 @@ def test_a_paragraphs_last_sentence_without_a_full_stop_is_no_heading() -> None:
                  "Das Land gilt neben Belarus als wichtigster Verbündeter Russlands")
     hit = _hit({"Das Land": 6.0, "Die Lage": 2.0}, text=text, sentences=sentences)
     answer = compose("Welches Land gilt neben Kasachstan als Verbündeter Russlands?", [hit], "de",
-                     profile=CorpusProfile(frozenset(analyze(text)), "de", 400))
+                     profile=_profile(text))
     assert [c.quote[:8] for c in answer.citations] == ["Das Land"], answer.text
     assert heading_in(hit.chunk, hit.chunk.sentences[0])
 
@@ -462,7 +467,7 @@ def test_asked_for_a_name_the_quote_must_name_someone_the_question_does_not() ->
     sentences = ("Das Bündnis schickte 2500 Soldaten nach Kasachstan.", "Der Präsident Tokajew bat um Hilfe.")
     named = _hit({"Das Bündnis": 6.0}, text=" ".join(sentences), sentences=sentences)
     unnamed = _hit({"Das Bündnis": 6.0})
-    profile = CorpusProfile(frozenset(analyze(TEXT + " ".join(sentences) + " heißt")), "de", 400)
+    profile = _profile(TEXT + " ".join(sentences) + " heißt")
     asks = ("Wie heißt der Präsident, der um Hilfe bat?", "What is the name of the president who asked for help?")
     for question in asks:
         answer = compose(question, [named], detect_language(question), profile=profile, lexicon=lexicon)
@@ -479,7 +484,7 @@ def test_a_colon_carries_the_quote_into_the_next_paragraph() -> None:
     text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDanach war Ruhe."
     sentences = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",
                  "Danach war Ruhe.")
-    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    profile = _profile(text)
     hit = _hit({"Auf dem": 6.0}, text=text, sentences=sentences)
     quote = compose("Was stand auf dem Transparent?", [hit], "de", profile=profile).citations[0].quote
     assert quote == "Auf dem Transparent stand:\n\n«Wir bleiben hier.»"
@@ -493,7 +498,7 @@ def test_the_articles_own_questions_are_not_answers_but_statements_ending_on_one
             "\"Na und?\"\n\nDie Preise stiegen.")
     sentences = ("Und warum erhebt sich das Volk?",
                  "Die Regierung antwortete auf die Forderung nur mit einem kurzen \"Na und?\"", "Die Preise stiegen.")
-    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    profile = _profile(text)
     one = AnswerPolicy(quote_next=False, max_quotes=1)
     rhetorical = _hit({"Und warum": 6.0, "Die Preise": 5.0}, text=text, sentences=sentences)
     answer = compose("Warum erhebt sich das Volk?", [rhetorical], "de", one, profile)
@@ -509,7 +514,7 @@ def test_the_articles_own_questions_are_not_answers_but_statements_ending_on_one
     said, asked = "Die Bauern schäumten vor Wut.", "Wie könnte die Regierung das wagen?"
     reported = f"{said} {asked}"
     hit = _hit({"Die Bauern": 6.0}, text=reported, sentences=(said, asked))
-    own_profile = CorpusProfile(frozenset(analyze(reported)), "de", 400)
+    own_profile = _profile(reported)
     answer = compose("Warum schäumten die Bauern vor Wut?", [hit], "de", AnswerPolicy(), own_profile)
     assert answer.citations[0].quote == reported, answer.text
 
@@ -570,7 +575,7 @@ def test_how_many_more_x_needs_a_number_of_more_x() -> None:
 def test_a_close_quote_that_counts_the_asked_noun_answers_first() -> None:
     text = "Im Land leben 60.000 Kasachen und 300.000 Ukrainer.\n\nKasachstan errichtete zwei Jurten in Kiew."
     sentences = ("Im Land leben 60.000 Kasachen und 300.000 Ukrainer.", "Kasachstan errichtete zwei Jurten in Kiew.")
-    profile = CorpusProfile(frozenset(analyze(text)), "de", 400)
+    profile = _profile(text)
     hit = _hit({"Im Land": 6.0, "Kasachstan": 5.2}, text=text, sentences=sentences)
     one = AnswerPolicy(max_quotes=1)
     answer = compose("Wie viele Jurten stehen in Kiew?", [hit], "de", one, profile)
@@ -583,7 +588,7 @@ def test_an_english_how_many_finds_the_counted_noun_through_its_translation() ->
     text = "Es gab 1000 Verletzte. Die Lage blieb ernst.\n\nDas Bündnis schickte 2500 Soldaten."
     sentences = ("Es gab 1000 Verletzte.", "Die Lage blieb ernst.", "Das Bündnis schickte 2500 Soldaten.")
     # The question's other words count as used in the articles, so that the question is about them.
-    profile = CorpusProfile(frozenset(analyze(text + " alliance send troops came")), "de", 400)
+    profile = _profile(text + " alliance send troops came")
     hit = _hit({"Es gab": 6.0, "Die Lage": 5.6, "Das Bündnis": 5.2}, text=text, sentences=sentences)
     translate = _translator({"soldiers": "Soldaten"})
     question = "How many soldiers did the alliance send?"
@@ -602,7 +607,7 @@ def test_a_count_in_words_answers_how_many_and_counts_a_compound_of_a_short_noun
         "Rund 100.000 Russen flohen vor dem Krieg.",
     )
     text = "\n\n".join(sentences)
-    profile = CorpusProfile(frozenset(analyze(text + " settled")), "de", 400)
+    profile = _profile(text + " settled")
     hit = _hit({"Tausende": 6.0, "Rund": 5.5}, text=text, sentences=sentences)
     one = AnswerPolicy(max_quotes=1)
     # "Tausende" is a count without digits; without it the question was declined for want of a number.
@@ -621,7 +626,7 @@ def test_how_much_of_a_thing_needs_a_quote_that_names_it() -> None:
         "Kasachstan fördert täglich 1,8 Millionen Barrel Rohöl.",
     )
     text = "\n\n".join(sentences)
-    profile = CorpusProfile(frozenset(analyze(text + " Öl")), "de", 400)
+    profile = _profile(text + " Öl")
     one = AnswerPolicy(max_quotes=1)
     refugees = _hit({"Rund": 6.0}, text=sentences[0], sentences=sentences[:1])
     both = _hit({"Rund": 6.0, "Kasachstan": 5.5}, text=text, sentences=sentences)
@@ -640,7 +645,7 @@ def test_how_much_of_a_thing_needs_a_quote_that_names_it() -> None:
 
 def test_how_much_a_thing_changed_is_answered_by_a_factor() -> None:
     sentence = "Der Ärger über die Verdopplung der Preise für Flüssiggas war groß."
-    profile = CorpusProfile(frozenset(analyze(sentence + " Autogas gestiegen")), "de", 400)
+    profile = _profile(sentence + " Autogas gestiegen")
     hit = _hit({"Der Ärger": 6.0}, text=sentence, sentences=(sentence,))
     one = AnswerPolicy(max_quotes=1)
     for question in ("Um wie viel war der Preis für Autogas gestiegen?", "By how much did the gas price rise?"):

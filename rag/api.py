@@ -28,7 +28,7 @@ from .embed import Embedder, make_embedder
 from .errors import CorpusError, QuestionError, StaleIndexError
 from .history import referents, standalone_query
 from .late import TokenEmbedder, TokenVectors, cache_path
-from .lexical import analyze, detect_language, spelling_variants
+from .lexical import analyze, language_votes, spelling_variants
 from .retrieve import Retriever
 from .schema import Answer, CorpusProfile, Document, Hit, IndexStats
 from .settings import Settings
@@ -218,7 +218,7 @@ class RAG:
     ) -> Iterator[str | Answer]:
         """Yields pieces of the answer text as they are ready, then the final `Answer`."""
         q = self.check_question(question, history)
-        language = detect_language(q)
+        language = self.language(q)
         hits = self._retrieve(q, k, history)
         # The first part is the question's own opening and stands alone; the second may refer back to it
         # ("... und wann rief Kasachstans Präsident sie zu Hilfe?"), so the whole question is its context.
@@ -246,7 +246,7 @@ class RAG:
         query = context or standalone_query(question, history)
         focus = question_focus(question)
         named = referents(question, history)
-        language, profile = detect_language(context or question), self.retriever.profile
+        language, profile = self.language(context or question), self.retriever.profile
         translations: list[str] = []
         if language == "en" and profile.language == "de":
             translations = self.dictionary.translate(focus, profile.vocabulary, profile.acronyms)
@@ -260,6 +260,14 @@ class RAG:
             context=query if query != focus else None,
             translations=translations,
         )
+
+    def language(self, text: str) -> str:
+        """'de' or 'en': by function words and umlauts, and where those tie ("Was sagte Putin?": *was* is
+        both), by which side of the dictionary knows more of its words."""
+        de, en = language_votes(text)
+        if de == en and self.dictionary.available:
+            de, en = self.dictionary.language_votes(text)
+        return "de" if de > en else "en"
 
     def _lexicon(self, question: str, profile: CorpusProfile) -> Lexicon:
         """What the dictionary knows about the question's words: translations, and for German articles (its

@@ -169,9 +169,14 @@ def content_terms(text: str) -> list[str]:
     return [t for t in analyze(text) if t not in _ATTRIBUTION]
 
 
-def detect_language(text: str) -> str:
-    """'de' or 'en' from function words and umlauts; ties go to English."""
+def language_votes(text: str) -> tuple[int, int]:
+    """Evidence for German and for English in `text`: its function words, and umlauts for German."""
     words = re.findall(r"[a-zäöüß]+", text.lower())
     de = sum(w in _DE for w in words) + 2 * len(re.findall(r"[äöüß]", text.lower()))
-    en = sum(w in _EN for w in words)
+    return de, sum(w in _EN for w in words)
+
+
+def detect_language(text: str) -> str:
+    """'de' or 'en' from function words and umlauts; ties go to English."""
+    de, en = language_votes(text)
     return "de" if de > en else "en"

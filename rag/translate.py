@@ -131,6 +131,17 @@ class Dictionary:
             i += step
         return out
 
+    def language_votes(self, text: str) -> tuple[int, int]:
+        """How many words of `text` only the German side of the dictionary knows, and how many only the English
+        side ("sagte", "Warnung": German; "said", "warning": English). Names are on neither side."""
+        entries, german = self.entries(), self.german_words()
+        de = en = 0
+        for word in re.findall(r"[^\W\d_]{3,}", text):
+            is_de = any(t in german for t in analyze(word))
+            is_en = english_key([word.lower()]) in entries
+            de, en = de + (is_de and not is_en), en + (is_en and not is_de)
+        return de, en
+
     def senses(self, terms: frozenset[str]) -> dict[str, frozenset[str]]:
         """For German terms (analysed), the English keys they translate: what tells "Allianz" and "Bündnis"
         apart from "Allianz" and "Zelt" (one pass over the dictionary)."""

@@ -160,3 +160,10 @@ def test_an_english_acronym_finds_the_articles_one_through_its_translated_long_f
     assert d.translate("What did the CST say?", vocabulary, defined) == [], "one letter per word, every word used"
     assert d.translate("What does the OVKS do?", vocabulary, defined) == [], "the articles' own acronym needs none"
     assert d.translate("Why did the CSTO intervene?", vocabulary) == [], "nothing defined, nothing found"
+
+
+def test_words_only_one_side_of_the_dictionary_knows_tell_the_language(ding: Path, tmp_path: Path) -> None:
+    dictionary = Dictionary(ding, tmp_path)
+    assert dictionary.language_votes("Was wollten die Demonstranten?") == (1, 0)  # Minister is on both sides
+    assert dictionary.language_votes("Was the minister among the protesters?") == (0, 1)
+    assert dictionary.language_votes("Nasarbajew Tokajew") == (0, 0)

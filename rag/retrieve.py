@@ -116,9 +116,9 @@ class Retriever:
                 for cid in ids:
                     chunk_sentences[cid].append(s.span)
             self._holders = holders
-            self._chunks = {
+            self._chunks = self._with_introduced({
                 cid: _with_sentences(c, chunk_sentences[cid]) for cid, c in chunks.items()
-            }
+            }, sentences)
             self._sentences = sentences
             self._chunk_ids = list(chunks)
             self._chunk_bm25 = LexicalIndex([chunks[i].title + "\n" + chunks[i].text for i in self._chunk_ids])
@@ -129,6 +129,24 @@ class Retriever:
                 sentences=len(sentences),
                 acronyms=tuple(sorted(acronym_definitions(c.text for c in chunks.values()).items())),
             )
+
+    def _with_introduced(self, chunks: dict[str, Chunk], sentences: list[SentenceRef]) -> dict[str, Chunk]:
+        """The chunks, each that stops on a line introducing what follows ("Und Putin sagte:") carrying the
+        paragraph it introduces: the splitter cuts at paragraph breaks, and a quote must not end on the colon.
+        Only what is handed on grows; the chunk is still matched and ranked by its own text."""
+        stopped = {c.source for c in chunks.values() if c.text.endswith(":")}
+        if not stopped:
+            return chunks
+        articles = {r.meta["source"]: r.text for r in self.store.records("article") if r.meta["source"] in stopped}
+        spans: dict[str, list[Span]] = defaultdict(list)
+        for ref in sentences:
+            spans[str(self._source_of(chunks, ref))].append(ref.span)
+        return {cid: _introduced(c, articles.get(c.source, ""), spans[c.source]) for cid, c in chunks.items()}
+
+    @staticmethod
+    def _source_of(chunks: dict[str, Chunk], ref: SentenceRef) -> str | None:
+        owner = chunks.get(ref.chunk_id)
+        return owner.source if owner else None
 
     def retrieve(
         self,
@@ -240,6 +258,21 @@ def _containing(chunks: dict[str, Chunk], by_source: dict[str, list[Chunk]], s: 
     # Overlapping neighbours hold the sentence too; a sentence belongs to every chunk it lies in.
     # Only the owner's article is searched: over all chunks, loading would grow with chunks x sentences.
     return [c for c in by_source[owner.source] if c.start <= s.span.start and s.span.end <= c.end] or [owner]
+
+
+def _introduced(chunk: Chunk, article: str, spans: list[Span]) -> Chunk:
+    """`chunk` with the paragraph after it when it ends on a colon, and that paragraph's sentences (`spans`)."""
+    if not chunk.text.endswith(":") or article[chunk.start : chunk.end] != chunk.text:
+        return chunk
+    rest = article[chunk.end :]
+    start = chunk.end + len(rest) - len(rest.lstrip())
+    stop = article.find("\n", start)
+    stop = len(article) if stop < 0 else stop
+    added = [s for s in spans if start <= s.start and s.end <= stop]
+    if not added:
+        return chunk
+    return replace(chunk, text=article[chunk.start : stop], end=stop,
+                   sentences=tuple(sorted(set(chunk.sentences) | set(added), key=lambda s: s.start)))
 
 
 def _with_sentences(chunk: Chunk, spans: list[Span]) -> Chunk:

@@ -196,3 +196,32 @@ def test_a_chunk_repeating_a_higher_chunks_best_sentence_ranks_behind_new_ones(t
     repeated = [i for i, lead in enumerate(leads) if lead in leads[:i]]
     assert repeated, f"the overlapping chunks should share a best sentence: {leads}"
     assert all(i > j for i in repeated for j in range(len(leads)) if j not in repeated), leads
+
+
+def test_a_chunk_stopping_on_a_colon_hands_on_the_paragraph_it_introduces(tmp_path: Path, fake_embedder) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paragraphs = [
+        "Die Jurte steht seit dem Winter in Kiew.",
+        "Freiwillige bringen jeden Tag Tee und Brot.",
+        "Auf dem Transparent an der Jurte stand:",
+        "«Wir bleiben hier, solange der Krieg dauert.»",
+        "Danach wurde es in der Stadt ruhig.",
+    ]
+    text = "Jurten in der Ukraine\n\n" + "\n\n".join(paragraphs) + "\n"
+    (corpus / "jurten.txt").write_text(text, encoding="utf-8")
+    settings = Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "chroma", dictionary="off",
+                                 chunk_tokens=40, chunk_overlap=0)
+    rag = RAG(settings=settings, embedder=fake_embedder)
+    rag.index()
+    stored = [r.text for r in rag.store.records("chunk")]
+    assert any(t.endswith("stand:") for t in stored), f"the splitter should cut after the colon line: {stored}"
+    article = rag.article("jurten.txt").text
+    for chunk in rag.retriever.chunks.values():
+        assert article[chunk.start : chunk.end] == chunk.text  # still a verbatim span, with its sentences
+        assert all(s.text in chunk.text for s in chunk.sentences)
+        if "stand:" in chunk.text:
+            assert chunk.text.endswith("stand:\n\n«Wir bleiben hier, solange der Krieg dauert.»")
+            assert chunk.sentences[-1].text == "«Wir bleiben hier, solange der Krieg dauert.»"
+    answer = rag.ask("Was stand auf dem Transparent an der Jurte?")
+    assert any("Wir bleiben hier" in c.quote for c in answer.citations), answer.text

@@ -237,8 +237,14 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
     introduces = span.text.rstrip().endswith(":")  # a colon opens what follows, even a new paragraph
     if ("\n\n" in between(span.end, nxt.start) and not introduces) or nxt.end - span.start > max_chars:
         return span
-    if always or introduces or _LEANS_BACK.search(nxt.text):
-        return Span(span.start, nxt.end, between(span.start, nxt.end))
+    if not (always or introduces or _LEANS_BACK.search(nxt.text)):
+        return span
+    span = Span(span.start, nxt.end, between(span.start, nxt.end))
+    if idx + 2 < len(sentences) and nxt.text.rstrip().endswith(":"):
+        # The joined sentence opens what follows ("Und Putin sagte:"): a quote never stops on the colon.
+        said = sentences[idx + 2]
+        if said.end - span.start <= max_chars:
+            span = Span(span.start, said.end, between(span.start, said.end))
     return span
 
 

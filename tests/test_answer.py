@@ -493,6 +493,19 @@ def test_a_colon_carries_the_quote_into_the_next_paragraph() -> None:
     assert compose("Was stand da?", [plain], "de", profile=profile).citations[0].quote == "«Wir bleiben hier.»"
 
 
+def test_a_quote_never_stops_on_the_colon_of_its_joined_sentence() -> None:
+    text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDanach war Ruhe."
+    sentences = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",
+                 "Danach war Ruhe.")
+    hit = _hit({"Das Bündnis": 6.0}, text=text, sentences=sentences)
+    quote = compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", profile=_profile(text)).citations[0].quote
+    assert quote == "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»"
+    # Only what fits: past the quote length the colon stays the end.
+    short = AnswerPolicy(max_quote_chars=len("Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:"))
+    cut = compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", policy=short, profile=_profile(text))
+    assert cut.citations[0].quote.endswith("stand:")
+
+
 def test_the_articles_own_questions_are_not_answers_but_statements_ending_on_one_are() -> None:
     text = ("Und warum erhebt sich das Volk? Die Regierung antwortete auf die Forderung nur mit einem kurzen "
             "\"Na und?\"\n\nDie Preise stiegen.")

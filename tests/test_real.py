@@ -307,3 +307,18 @@ def test_warm_up_loads_the_model_texts_token_vectors_and_dictionary(real_rag: RA
     fresh.warm_up()
     assert fresh.retriever._chunks and fresh.retriever._token_matrix is not None
     assert fresh.dictionary._entries, "the word lists English questions and German answers read"
+
+
+def test_a_question_whose_function_words_tie_is_told_by_its_other_words(real_rag: RAG) -> None:
+    # *Was* and *an* are function words of both languages; *sagte*, *Warnung*, *richtete* are German only.
+    for question in ("Was sagte Putin der Studentin?", "Welche Warnung richtete Nasarbajew an Russland?"):
+        answer = real_rag.ask(question)
+        assert answer.language == "de" and answer.text.startswith("Laut den Artikeln"), answer.text
+    assert real_rag.language("Was Tokayev in Moscow?") == "en"
+
+
+def test_a_quote_goes_on_past_a_colon_at_the_end_of_a_chunk(real_rag: RAG) -> None:
+    # The splitter ends a chunk on "… eine deutliche Warnung an Russland:"; the warning opens the next one.
+    answer = real_rag.ask("What did Nazarbayev warn Russia?")
+    quote = next(c.quote for c in answer.citations if "Warnung" in c.quote)
+    assert not quote.endswith(":") and "Eurasischen Union" in quote, answer.text

@@ -140,13 +140,9 @@ class Retriever:
         articles = {r.meta["source"]: r.text for r in self.store.records("article") if r.meta["source"] in stopped}
         spans: dict[str, list[Span]] = defaultdict(list)
         for ref in sentences:
-            spans[str(self._source_of(chunks, ref))].append(ref.span)
+            if ref.chunk_id in chunks:
+                spans[chunks[ref.chunk_id].source].append(ref.span)
         return {cid: _introduced(c, articles.get(c.source, ""), spans[c.source]) for cid, c in chunks.items()}
-
-    @staticmethod
-    def _source_of(chunks: dict[str, Chunk], ref: SentenceRef) -> str | None:
-        owner = chunks.get(ref.chunk_id)
-        return owner.source if owner else None
 
     def retrieve(
         self,

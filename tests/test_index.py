@@ -174,8 +174,6 @@ def test_a_sentence_that_says_die_allianz_is_matched_by_the_name_it_refers_to(
 
 
 def test_a_chunk_repeating_a_higher_chunks_best_sentence_ranks_behind_new_ones(tmp_path: Path, fake_embedder) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     # Short paragraphs, so the splitter's overlap carries whole paragraphs into the next chunk.
     paragraphs = [
         "Die Jurte steht in Kiew.",
@@ -186,11 +184,7 @@ def test_a_chunk_repeating_a_higher_chunks_best_sentence_ranks_behind_new_ones(t
         "Dort wärmen sich die Menschen.",
         "Eine Jurte aus Filz hält warm.",
     ]
-    (corpus / "jurten.txt").write_text("Jurten in der Ukraine\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    settings = Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "chroma", dictionary="off",
-                                 chunk_tokens=30, chunk_overlap=15)
-    rag = RAG(settings=settings, embedder=fake_embedder)
-    rag.index()
+    rag = _one_article(tmp_path, fake_embedder, paragraphs, chunk_tokens=30, chunk_overlap=15)
     hits = rag.retriever.retrieve("Jurte Kiew Filz", 10)
     leads = [(h.chunk.source, h.sentences[0].span.start) for h in hits]  # a hit's sentences come best first
     repeated = [i for i, lead in enumerate(leads) if lead in leads[:i]]
@@ -199,8 +193,6 @@ def test_a_chunk_repeating_a_higher_chunks_best_sentence_ranks_behind_new_ones(t
 
 
 def test_a_chunk_stopping_on_a_colon_hands_on_the_paragraph_it_introduces(tmp_path: Path, fake_embedder) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     paragraphs = [
         "Die Jurte steht seit dem Winter in Kiew.",
         "Freiwillige bringen jeden Tag Tee und Brot.",
@@ -208,12 +200,7 @@ def test_a_chunk_stopping_on_a_colon_hands_on_the_paragraph_it_introduces(tmp_pa
         "«Wir bleiben hier, solange der Krieg dauert.»",
         "Danach wurde es in der Stadt ruhig.",
     ]
-    text = "Jurten in der Ukraine\n\n" + "\n\n".join(paragraphs) + "\n"
-    (corpus / "jurten.txt").write_text(text, encoding="utf-8")
-    settings = Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "chroma", dictionary="off",
-                                 chunk_tokens=40, chunk_overlap=0)
-    rag = RAG(settings=settings, embedder=fake_embedder)
-    rag.index()
+    rag = _one_article(tmp_path, fake_embedder, paragraphs, chunk_tokens=40, chunk_overlap=0)
     stored = [r.text for r in rag.store.records("chunk")]
     assert any(t.endswith("stand:") for t in stored), f"the splitter should cut after the colon line: {stored}"
     article = rag.article("jurten.txt").text
@@ -225,3 +212,15 @@ def test_a_chunk_stopping_on_a_colon_hands_on_the_paragraph_it_introduces(tmp_pa
             assert chunk.sentences[-1].text == "«Wir bleiben hier, solange der Krieg dauert.»"
     answer = rag.ask("Was stand auf dem Transparent an der Jurte?")
     assert any("Wir bleiben hier" in c.quote for c in answer.citations), answer.text
+
+
+def _one_article(tmp_path: Path, embedder, paragraphs: list[str], chunk_tokens: int, chunk_overlap: int) -> RAG:
+    """An index of one small article ("jurten.txt") of these paragraphs, cut into small chunks."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "jurten.txt").write_text("Jurten in der Ukraine\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    settings = Settings.from_env(env={}, corpus_dir=corpus, index_dir=tmp_path / "chroma", dictionary="off",
+                                 chunk_tokens=chunk_tokens, chunk_overlap=chunk_overlap)
+    rag = RAG(settings=settings, embedder=embedder)
+    rag.index()
+    return rag

@@ -114,6 +114,7 @@ _CONSEQUENCE = re.compile(
     re.I,
 )
 # Asked for a name outright: the quote must name someone or something the question does not.
+_INTRODUCED = re.compile(r":\s*\n\s*\n.*", re.S)  # a paragraph a colon introduces, to the quote's end
 _NAME_Q = re.compile(
     r"\bnames? of\b|\bwhat (is|was|are|were) (he|she|it|they|the \w+) called\b|"
     r"\bwie (heißt|heisst|heißen|heissen|hieß|hiess|hießen|hiessen)\b|\bnamen? (des|der|von)\b",
@@ -649,7 +650,10 @@ def missing_answer_type(question: str, chosen: list[Candidate], lexicon: Lexicon
     description."""
     text = " ".join(c.span.text for c in chosen)
     common = lexicon.common
-    if common and _NAME_Q.search(question) and not new_names(question, text, common):
+    # A name in the words a colon introduces ("Und Putin sagte:\n\n«… Nasarbajew …»") is the speaker's
+    # subject, not the name asked for.
+    narrated = " ".join(_INTRODUCED.sub("", c.span.text) for c in chosen)
+    if common and _NAME_Q.search(question) and not new_names(question, narrated, common):
         return True
     if counts_other_things(question, text) or counts_no_deaths(question, text):
         return True

@@ -58,8 +58,11 @@ _QUANTITY = re.compile(
 )
 # "How long has X been running?" is answered by when it started ("seit 2006"): a year counts for these.
 _DURATION = re.compile(r"\b(how long|wie lange)\b", re.I)
-_MONEY_Q = re.compile(r"\b(how much (money|did .{0,40}(cost|pay|spend|invest))|wie viel (geld|kostet|kostete)|"
-                      r"what did .{0,40} cost|was kostete)\b", re.I)
+# Any tense: "how much does/did/will … cost", "wie viel haben … gekostet", "was kosten …", "wie teuer".
+_MONEY_Q = re.compile(r"\b(how much (money|(do|does|did|will|would|was|were|is|are|has|have|had) .{0,40}"
+                      r"(cost|pay|paid|spend|spent|invest|worth))|how expensive|"
+                      r"wie viel (?!prozent)(geld|.{0,60}?\w*(kost|zahlt|ausgegeben|investiert)\w*)|wie teuer|"
+                      r"what (did|does|do|will) .{0,40} cost|was (kostet|kostete|kosten|kosteten))\b", re.I)
 _MONEY = re.compile(r"[$€£¥₽₸]|\b(dollars?|euros?|rubel|rubles?|roubles?|tenge|franken|francs?|pfund|pounds?|"
                     r"yuan|usd|eur|chf|rub|kzt)\b", re.I)
 # English "when" asks for a time only as an interrogative ("When did ...", "since when"); "how did he respond

@@ -458,6 +458,16 @@ def test_how_much_money_needs_a_currency() -> None:
     hit = _hit({"Das Bündnis": 6.0})
     assert compose("How much money did the alliance spend?", [hit], "en", profile=PROFILE).abstained
     assert not compose("How many soldiers did the alliance send?", [hit], "en", profile=PROFILE).abstained
+    # Any tense asks for money too; a share does not.
+    for question in ("Wie viel hat der Einsatz des Bündnisses gekostet?", "Was kostet der Einsatz der Soldaten?",
+                     "How much does the alliance's mission cost?", "Wie teuer war der Einsatz?"):
+        assert compose(question, [hit], detect_language(question), profile=PROFILE).abstained, question
+    priced = TEXT.replace("2500 Soldaten", "2500 Soldaten für 40 Millionen Euro")
+    paid = _hit({"Das Bündnis": 6.0}, text=priced,
+                sentences=tuple(x.replace("2500 Soldaten", "2500 Soldaten für 40 Millionen Euro") for x in SENTENCES))
+    asked = "Wie viel haben die Soldaten des Bündnisses gekostet?"
+    assert not compose(asked, [paid], "de", profile=_profile(priced)).abstained
+    assert compose(asked, [hit], "de", profile=_profile(priced)).abstained
 
 
 def test_asked_for_a_name_the_quote_must_name_someone_the_question_does_not() -> None:

@@ -116,6 +116,13 @@ _CONSEQUENCE = re.compile(
     r"(aus|auf|nach|aufgrund|wegen|mit|for|on|by|from|under)\s+((de[mnrs]|die|das)\s*(selben?|gleichen?)|the\s+same))\b",
     re.I,
 )
+# Asked what an acronym stands for, the answer is where the articles define it: "Long Form (ACR)".
+_EXPANSION_Q = re.compile(
+    r"\b(stands? for|short for|steht\b.{0,40}\bfür)\W*$|\b(abbreviation|acronym|abkürzung)\b|^\W*wofür steht\b|"
+    r"^\W*(what does|was bedeutet|what is the meaning of)\s+(the\s+|die\s+|der\s+)?[A-ZÄÖÜ]{2,6}(\s+mean)?\W*$",
+    re.I,
+)
+_ACRONYM = re.compile(r"\b[A-ZÄÖÜ]{2,6}\b")
 # Asked for a name outright: the quote must name someone or something the question does not.
 _INTRODUCED = re.compile(r":\s*\n\s*\n.*", re.S)  # a paragraph a colon introduces, to the quote's end
 _NAME_Q = re.compile(
@@ -688,6 +695,13 @@ def min_confidence(policy: AnswerPolicy, profile: CorpusProfile | None) -> float
     return min(policy.min_confidence, policy.small_corpus_share * math.sqrt(profile.sentences - 1))
 
 
+def _defined_acronym(question: str, profile: CorpusProfile | None, lexicon: Lexicon) -> str | None:
+    """The articles' acronym the question asks about (its own, or theirs for it: CSTO, OVKS), if they define it."""
+    asked = set(_ACRONYM.findall(question))
+    terms = {t for a in asked for t in [*analyze(a), *(lexicon.translate(a) if lexicon.translate else [])]}
+    return next((a for a, _ in (profile.acronyms if profile else ()) if a in asked or set(analyze(a)) & terms), None)
+
+
 def _supported(
     question: str,
     chosen: list[Candidate],
@@ -721,6 +735,11 @@ def compose(
     `parts` are the questions within it (see `question_parts`), each with its own passages."""
     policy = policy or AnswerPolicy()
     chosen, confidence = select(question, hits, policy, lexicon)
+    if chosen and _EXPANSION_Q.search(question) and _ACRONYM.search(question):
+        # The definition answers alone; an acronym the articles never define is not answered by sentences using it.
+        acronym = _defined_acronym(question, profile, lexicon)
+        defining = [c for c in candidates(question, hits, policy) if f"({acronym})" in c.span.text and _quotable(c)]
+        chosen = [] if acronym is None else defining[:1] or chosen
     t = TEMPLATES[language]
     if not _supported(question, chosen, confidence, language, policy, profile, lexicon):
         chosen = []

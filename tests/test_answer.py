@@ -696,3 +696,19 @@ def test_asked_for_a_kind_of_place_place_names_answer() -> None:
     assert asks_for_a_place("Welche Länder gründeten sie?", kinds)
     assert not asks_for_a_place("Welche russischen Generäle sagten das?", kinds)
     assert not asks_for_a_place("Wo steht die Jurte?", kinds)
+
+
+def test_what_an_acronym_stands_for_is_where_the_articles_define_it() -> None:
+    text = ("Die OVKS ist ein Bündnis aus sechs Staaten.\n\n"
+            "Das Bündnis „Organisation des Vertrags über kollektive Sicherheit“ (OVKS) schickte Soldaten.")
+    sentences = ("Die OVKS ist ein Bündnis aus sechs Staaten.",
+                 "Das Bündnis „Organisation des Vertrags über kollektive Sicherheit“ (OVKS) schickte Soldaten.")
+    hit = _hit({"Die OVKS": 6.0, "Das Bündnis": 4.0}, text=text, sentences=sentences)
+    profile = replace(_profile(text + " Abkürzung steht Nato"),
+                      acronyms=(("OVKS", "Organisation des Vertrags über kollektive Sicherheit"),))
+    answer = compose("Wofür steht die Abkürzung OVKS?", [hit], "de", profile=profile)
+    assert [c.quote for c in answer.citations] == [sentences[1]], answer.text
+    # Asked about it otherwise, the best sentence leads as before.
+    assert compose("Was ist die OVKS?", [hit], "de", profile=profile).citations[0].quote == sentences[0]
+    # An acronym the articles never define is not answered by sentences that use it.
+    assert compose("Wofür steht die Abkürzung NATO?", [hit], "de", profile=profile).abstained

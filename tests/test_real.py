@@ -322,3 +322,10 @@ def test_a_quote_goes_on_past_a_colon_at_the_end_of_a_chunk(real_rag: RAG) -> No
     answer = real_rag.ask("What did Nazarbayev warn Russia?")
     quote = next(c.quote for c in answer.citations if "Warnung" in c.quote)
     assert not quote.endswith(":") and "Eurasischen Union" in quote, answer.text
+
+
+def test_an_english_acronym_question_quotes_the_definition_of_the_articles_acronym(real_rag: RAG) -> None:
+    # The articles write "OVKS" and define it once; "CSTO" is theirs in English. NATO they never spell out.
+    answer = real_rag.ask("What is the CSTO short for?")
+    assert len(answer.citations) == 1 and "kollektive Sicherheit" in answer.citations[0].quote, answer.text
+    assert real_rag.ask("What does NATO stand for?").abstained

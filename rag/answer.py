@@ -123,8 +123,8 @@ _EXPANSION_Q = re.compile(
     re.I,
 )
 _ACRONYM = re.compile(r"\b[A-ZÄÖÜ]{2,6}\b")
-# Asked for a name outright: the quote must name someone or something the question does not.
 _INTRODUCED = re.compile(r":\s*\n\s*\n.*", re.S)  # a paragraph a colon introduces, to the quote's end
+# Asked for a name outright: the quote must name someone or something the question does not.
 _NAME_Q = re.compile(
     r"\bnames? of\b|\bwhat (is|was|are|were) (he|she|it|they|the \w+) called\b|"
     r"\bwie (heißt|heisst|heißen|heissen|hieß|hiess|hießen|hiessen)\b|\bnamen? (des|der|von)\b",

@@ -738,8 +738,11 @@ def compose(
     if chosen and _EXPANSION_Q.search(question) and _ACRONYM.search(question):
         # The definition answers alone; an acronym the articles never define is not answered by sentences using it.
         acronym = _defined_acronym(question, profile, lexicon)
-        defining = [c for c in candidates(question, hits, policy) if f"({acronym})" in c.span.text and _quotable(c)]
-        chosen = [] if acronym is None else defining[:1] or chosen
+        if acronym is None:
+            chosen = []
+        else:
+            defining = [c for c in candidates(question, hits, policy) if f"({acronym})" in c.span.text and _quotable(c)]
+            chosen = defining[:1] or chosen
     t = TEMPLATES[language]
     if not _supported(question, chosen, confidence, language, policy, profile, lexicon):
         chosen = []

@@ -136,7 +136,7 @@ class Dictionary:
         side ("sagte", "Warnung": German; "said", "warning": English). Names are on neither side."""
         entries, german = self.entries(), self.german_words()
         de = en = 0
-        for word in re.findall(r"[^\W\d_]{3,}", text):
+        for word in re.findall(rf"[^\W\d_]{{{MIN_WORD_LETTERS},}}", text):
             is_de = any(t in german for t in analyze(word))
             is_en = english_key([word.lower()]) in entries
             de, en = de + (is_de and not is_en), en + (is_en and not is_de)

@@ -10,7 +10,7 @@ from itertools import takewhile
 
 from .lexical import STOPWORDS, analyze, content_terms, respell
 from .schema import Answer, Citation, CorpusProfile, Hit, Span
-from .sentences import QUESTION_WORDS, heading_in, is_rhetorical, split_sentences
+from .sentences import CONSEQUENCE, QUESTION_WORDS, heading_in, is_rhetorical, split_sentences
 from .translate import MIN_WORD_LETTERS
 
 # A word of the question -> its translations into the articles' language (analysed) that the articles use.
@@ -104,16 +104,6 @@ _DATE = re.compile(
 _LEANS_BACK = re.compile(
     r"^\W*(denn|deshalb|darum|daher|deswegen|dabei|damit|dadurch|somit|also|because|"
     r"this is why|that is why|so)\b",
-    re.I,
-)
-# A sentence that opens like this states a consequence of the one before it, which gives the reason: that one is
-# quoted too ("Deshalb seien die Aufständischen unterstützt worden" answers "why" only with what came before).
-# "Denn" gives the reason itself, so it does not count here.
-_CONSEQUENCE = re.compile(
-    r"^\W*(deshalb|darum|daher|deswegen|dadurch|somit|folglich|infolgedessen|therefore|hence|thus|"
-    r"this is why|that is why|aus diesem grund|aus diesen gründen|for th(is|ese) reasons?|"
-    # "Aufgrund der gleichen Prinzipien ...", "for the same reason": the reason is the one just given.
-    r"(aus|auf|nach|aufgrund|wegen|mit|for|on|by|from|under)\s+((de[mnrs]|die|das)\s*(selben?|gleichen?)|the\s+same))\b",
     re.I,
 )
 # Asked what an acronym stands for, the answer is where the articles define it: "Long Form (ACR)".
@@ -237,10 +227,11 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
     idx = next((i for i, s in enumerate(sentences) if s.start == span.start), None)
     if idx is None:
         return span
-    if idx > 0 and _CONSEQUENCE.search(span.text):
+    if idx > 0 and CONSEQUENCE.search(span.text):
         prev = sentences[idx - 1]
         answers = not (heading_in(chunk, prev) or is_rhetorical(prev.text))
-        if "\n\n" not in between(prev.end, span.start) and span.end - prev.start <= max_chars and answers:
+        # A paragraph that opens on the consequence follows the one that gives its reason.
+        if between(prev.end, span.start).count("\n\n") <= 1 and span.end - prev.start <= max_chars and answers:
             span = Span(prev.start, span.end, between(prev.start, span.end))
     if idx + 1 >= len(sentences):
         return span

@@ -14,7 +14,7 @@ from .embed import Embedder
 from .late import TokenMatrix, TokenVectors, late_scores
 from .lexical import LexicalIndex, detect_language
 from .schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
-from .sentences import heading_in, is_rhetorical
+from .sentences import CONSEQUENCE, heading_in, is_heading, is_rhetorical
 from .store import ChromaStore
 from .translate import acronym_definitions
 
@@ -116,7 +116,7 @@ class Retriever:
                 for cid in ids:
                     chunk_sentences[cid].append(s.span)
             self._holders = holders
-            self._chunks = self._with_introduced({
+            self._chunks = self._with_context({
                 cid: _with_sentences(c, chunk_sentences[cid]) for cid, c in chunks.items()
             }, sentences)
             self._sentences = sentences
@@ -130,19 +130,21 @@ class Retriever:
                 acronyms=tuple(sorted(acronym_definitions(c.text for c in chunks.values()).items())),
             )
 
-    def _with_introduced(self, chunks: dict[str, Chunk], sentences: list[SentenceRef]) -> dict[str, Chunk]:
-        """The chunks, each that stops on a line introducing what follows ("Und Putin sagte:") carrying the
-        paragraph it introduces: the splitter cuts at paragraph breaks, and a quote must not end on the colon.
+    def _with_context(self, chunks: dict[str, Chunk], sentences: list[SentenceRef]) -> dict[str, Chunk]:
+        """The chunks, each carrying the paragraph it leans on: the one after a closing line that introduces it
+        ("Und Putin sagte:"), the one before an opening consequence ("Und so kam es, dass …"), which gives its
+        reason. The splitter cuts at paragraph breaks, and a quote must not stop on the colon or lose the reason.
         Only what is handed on grows; the chunk is still matched and ranked by its own text."""
-        stopped = {c.source for c in chunks.values() if c.text.endswith(":")}
-        if not stopped:
+        leaning = {c.source for c in chunks.values() if c.text.endswith(":") or _opens_on_consequence(c)}
+        if not leaning:
             return chunks
-        articles = {r.meta["source"]: r.text for r in self.store.records("article") if r.meta["source"] in stopped}
+        articles = {r.meta["source"]: r.text for r in self.store.records("article") if r.meta["source"] in leaning}
         spans: dict[str, list[Span]] = defaultdict(list)
         for ref in sentences:
             if ref.chunk_id in chunks:
                 spans[chunks[ref.chunk_id].source].append(ref.span)
-        return {cid: _introduced(c, articles.get(c.source, ""), spans[c.source]) for cid, c in chunks.items()}
+        return {cid: _explained(_introduced(c, articles.get(c.source, ""), spans[c.source]),
+                                articles.get(c.source, ""), spans[c.source]) for cid, c in chunks.items()}
 
     def retrieve(
         self,
@@ -268,6 +270,25 @@ def _introduced(chunk: Chunk, article: str, spans: list[Span]) -> Chunk:
     if not added:
         return chunk
     return replace(chunk, text=article[chunk.start : stop], end=stop,
+                   sentences=tuple(sorted(set(chunk.sentences) | set(added), key=lambda s: s.start)))
+
+
+def _opens_on_consequence(chunk: Chunk) -> bool:
+    return bool(chunk.sentences) and chunk.sentences[0].start == chunk.start and bool(
+        CONSEQUENCE.search(chunk.sentences[0].text))
+
+
+def _explained(chunk: Chunk, article: str, spans: list[Span]) -> Chunk:
+    """`chunk` with the paragraph before it when it opens on a consequence, and that paragraph's sentences
+    (`spans`); not when that paragraph is a heading, which explains nothing."""
+    if not _opens_on_consequence(chunk) or article[chunk.start : chunk.end] != chunk.text:
+        return chunk
+    before = article[: chunk.start].rstrip()
+    start = before.rfind("\n") + 1
+    added = [s for s in spans if start <= s.start and s.end <= len(before)]
+    if not added or is_heading(before[start:]):
+        return chunk
+    return replace(chunk, text=article[start : chunk.end], start=start,
                    sentences=tuple(sorted(set(chunk.sentences) | set(added), key=lambda s: s.start)))
 
 

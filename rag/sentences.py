@@ -29,6 +29,19 @@ _INTERROGATIVE = re.compile(
 _LAST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ\"„«»“])")
 _TERMINAL = re.compile(r"[.!?…][\"'»«“”’)\]]*$")
 
+# A sentence that opens like this states a consequence of the one before it, which gives the reason: that one is
+# quoted too ("Deshalb seien die Aufständischen unterstützt worden" answers "why" only with what came before).
+# "Denn" gives the reason itself, so it does not count here.
+CONSEQUENCE = re.compile(
+    r"^\W*(deshalb|darum|daher|deswegen|dadurch|somit|folglich|infolgedessen|therefore|hence|thus|"
+    r"this is why|that is why|aus diesem grund|aus diesen gründen|for th(is|ese) reasons?|"
+    # "Kein Wunder, dass …", "Und so kam es, dass …": what the sentence says follows from what came before.
+    r"(und\s+)?so\s+kam\s+es|kein\s+wunder|(it\s+is\s+|it's\s+)?(no|small)\s+wonder|and\s+so\s+it\s+was|"
+    # "Aufgrund der gleichen Prinzipien ...", "for the same reason": the reason is the one just given.
+    r"(aus|auf|nach|aufgrund|wegen|mit|for|on|by|from|under)\s+((de[mnrs]|die|das)\s*(selben?|gleichen?)|the\s+same))\b",
+    re.I,
+)
+
 
 def is_heading(text: str) -> bool:
     """Lines without sentence punctuation are headings: they count as evidence, but are not quoted."""

@@ -516,6 +516,25 @@ def test_a_quote_never_stops_on_the_colon_of_its_joined_sentence() -> None:
     assert cut.citations[0].quote.endswith("stand:")
 
 
+def test_a_paragraph_opening_on_a_consequence_is_quoted_with_the_reason_before_it() -> None:
+    text = ("Der Präsident rief das Bündnis zu Hilfe.\n\nUnd so kam es, dass fremde Soldaten im Land waren.\n\n"
+            "Kein Wunder, dass viele protestierten.")
+    sentences = ("Der Präsident rief das Bündnis zu Hilfe.", "Und so kam es, dass fremde Soldaten im Land waren.",
+                 "Kein Wunder, dass viele protestierten.")
+    hit = _hit({"Und so": 6.0}, text=text, sentences=sentences)
+    quote = compose("Wie kam es, dass Soldaten im Land waren?", [hit], "de", profile=_profile(text)).citations[0].quote
+    assert quote == "Der Präsident rief das Bündnis zu Hilfe.\n\nUnd so kam es, dass fremde Soldaten im Land waren."
+    # One paragraph break only: the reason of "Kein Wunder" is the paragraph just before it, not two back.
+    hit = _hit({"Kein Wunder": 6.0}, text=text, sentences=sentences)
+    quote = compose("Warum protestierten viele?", [hit], "de", profile=_profile(text)).citations[0].quote
+    assert quote == "Und so kam es, dass fremde Soldaten im Land waren.\n\nKein Wunder, dass viele protestierten."
+    # A paragraph that opens on anything else stays alone.
+    hit = _hit({"Der Präsident": 6.0}, text=text.replace("Und so kam es, dass", "Dann"),
+               sentences=(sentences[0], "Dann fremde Soldaten im Land waren.", sentences[2]))
+    quote = compose("Wer rief das Bündnis?", [hit], "de", profile=_profile(text)).citations[0].quote
+    assert quote == "Der Präsident rief das Bündnis zu Hilfe."
+
+
 def test_the_articles_own_questions_are_not_answers_but_statements_ending_on_one_are() -> None:
     text = ("Und warum erhebt sich das Volk? Die Regierung antwortete auf die Forderung nur mit einem kurzen "
             "\"Na und?\"\n\nDie Preise stiegen.")

@@ -214,6 +214,26 @@ def test_a_chunk_stopping_on_a_colon_hands_on_the_paragraph_it_introduces(tmp_pa
     assert any("Wir bleiben hier" in c.quote for c in answer.citations), answer.text
 
 
+def test_a_chunk_opening_on_a_consequence_carries_the_paragraph_before_it(tmp_path: Path, fake_embedder) -> None:
+    paragraphs = [
+        "Die Jurte steht seit dem Winter in Kiew.",
+        "Die Regierung in Astana hat den Bau der Jurte erlaubt und bezahlt.",
+        "Kein Wunder, dass Moskau sich über die Jurte in Kiew empört.",
+        "Danach wurde es in der Stadt ruhig.",
+    ]
+    rag = _one_article(tmp_path, fake_embedder, paragraphs, chunk_tokens=30, chunk_overlap=0)
+    stored = [r.text for r in rag.store.records("chunk")]
+    assert any(t.startswith("Kein Wunder") for t in stored), f"the splitter should cut before the consequence: {stored}"
+    article = rag.article("jurten.txt").text
+    opened = [c for c in rag.retriever.chunks.values() if "Kein Wunder" in c.text]
+    for chunk in rag.retriever.chunks.values():
+        assert article[chunk.start : chunk.end] == chunk.text  # still a verbatim span, with its sentences
+        assert all(s.text in chunk.text for s in chunk.sentences)
+    assert opened and all(c.text.startswith("Die Regierung in Astana") for c in opened), opened
+    answer = rag.ask("Warum empört sich Moskau über die Jurte in Kiew?")
+    assert any("Astana" in c.quote and "Kein Wunder" in c.quote for c in answer.citations), answer.text
+
+
 def _one_article(tmp_path: Path, embedder, paragraphs: list[str], chunk_tokens: int, chunk_overlap: int) -> RAG:
     """An index of one small article ("jurten.txt") of these paragraphs, cut into small chunks."""
     corpus = tmp_path / "corpus"

@@ -324,6 +324,14 @@ def test_a_quote_goes_on_past_a_colon_at_the_end_of_a_chunk(real_rag: RAG) -> No
     assert not quote.endswith(":") and "Eurasischen Union" in quote, answer.text
 
 
+def test_a_consequence_opening_a_chunk_is_quoted_with_its_reason(real_rag: RAG) -> None:
+    # "Und so kam es, dass sich russische «Friedens»-Soldaten in Kasachstan befanden …" opens a chunk; why they were
+    # there is the paragraph before it (Tokajew called the OVKS for help).
+    answer = real_rag.ask("Wie kam es, dass russische Soldaten in Kasachstan waren, als Russland die Ukraine überfiel?")
+    quote = next(c.quote for c in answer.citations if "so kam es" in c.quote)
+    assert "OVKS" in quote and quote.index("OVKS") < quote.index("so kam es"), answer.text
+
+
 def test_an_english_acronym_question_quotes_the_definition_of_the_articles_acronym(real_rag: RAG) -> None:
     # The articles write "OVKS" and define it once; "CSTO" is theirs in English. NATO they never spell out.
     answer = real_rag.ask("What is the CSTO short for?")

@@ -535,6 +535,26 @@ def test_a_paragraph_opening_on_a_consequence_is_quoted_with_the_reason_before_i
     assert quote == "Der Präsident rief das Bündnis zu Hilfe."
 
 
+def test_a_quote_goes_on_with_a_sentence_that_leans_back_on_it() -> None:
+    text = ("Eine Bäuerin sagte dem Sender:\n\n«Wir unterstützen den Präsidenten sehr! Weil wir auf Arbeit hoffen. "
+            "Wir träumen davon.»")
+    sentences = ("Eine Bäuerin sagte dem Sender:", "«Wir unterstützen den Präsidenten sehr!",
+                 "Weil wir auf Arbeit hoffen.", "Wir träumen davon.»")
+    hit = _hit({"Eine Bäuerin": 6.0}, text=text, sentences=sentences)
+    quote = compose("Was sagte die Bäuerin?", [hit], "de", profile=_profile(text)).citations[0].quote
+    said = "Eine Bäuerin sagte dem Sender:\n\n«Wir unterstützen den Präsidenten sehr!"
+    assert quote == said + " Weil wir auf Arbeit hoffen."
+    # Once, and only a sentence that leans back: the third one here opens on nothing of the kind.
+    hit = _hit({"«Wir": 6.0}, text=text, sentences=sentences)
+    quote = compose("Wen unterstützen sie?", [hit], "de", profile=_profile(text)).citations[0].quote
+    assert quote == "«Wir unterstützen den Präsidenten sehr! Weil wir auf Arbeit hoffen."
+    # Only what fits.
+    short = AnswerPolicy(max_quote_chars=len(said))
+    cut = compose("Was sagte die Bäuerin?", [_hit({"Eine Bäuerin": 6.0}, text=text, sentences=sentences)], "de",
+                  policy=short, profile=_profile(text))
+    assert cut.citations[0].quote.endswith("sehr!")
+
+
 def test_the_articles_own_questions_are_not_answers_but_statements_ending_on_one_are() -> None:
     text = ("Und warum erhebt sich das Volk? Die Regierung antwortete auf die Forderung nur mit einem kurzen "
             "\"Na und?\"\n\nDie Preise stiegen.")

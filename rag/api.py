@@ -11,16 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answer import (
-    AnswerPolicy,
-    Lexicon,
-    SubQuestion,
-    Translate,
-    asks_for_a_place,
-    compose,
-    question_focus,
-    question_parts,
-)
+from .answer import AnswerPolicy, SubQuestion, compose, question_focus, question_parts
+from .checks import Lexicon, Translate, asks_for_a_place
 from .chunk import chunk_document, content_id, unique_sentences
 from .coref import heads, resolve, same_kind_by
 from .corpus import load_corpus

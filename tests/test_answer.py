@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rag.answer import (
-    AnswerPolicy,
-    Candidate,
+from rag.answer import AnswerPolicy, SubQuestion, compose, question_parts
+from rag.checks import (
     Lexicon,
-    SubQuestion,
     Translate,
     about_something_else,
     asks_for_a_place,
-    compose,
     counts_no_deaths,
     counts_other_things,
     generic_mention,
     measures_something_else,
     missing_answer_type,
-    question_parts,
 )
 from rag.lexical import analyze, detect_language
 from rag.schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
@@ -48,11 +44,6 @@ def _hit(scores: dict[str, float], rank: int = 1, text: str = TEXT, sentences: t
         sorted((ScoredSentence(s, _score(scores, s.text)) for s in spans), key=lambda s: -s.score)
     )
     return Hit(chunk, 0.1, rank, scored)
-
-
-def _candidate(sentence: str) -> Candidate:
-    hit = _hit({sentence: 6.0}, text=sentence, sentences=(sentence,))
-    return Candidate(hit, hit.sentences[0].span, 6.0)
 
 
 def _translator(german: dict[str, str]) -> Translate:
@@ -193,8 +184,8 @@ def test_how_many_needs_a_new_number_and_when_needs_a_date() -> None:
     )
     assert not compose("Wie lange protestierten viele Menschen?", [year_only], "de", profile=PROFILE).abstained
     for day in ("Am 5. April protestierten viele Menschen.", "On April 5, 2022, many people protested."):
-        assert missing_answer_type("How many people protested?", [_candidate(day)]), f"a day is no count: {day}"
-    assert not missing_answer_type("How many people protested?", [_candidate("Am 5. April kamen 300 Menschen.")])
+        assert missing_answer_type("How many people protested?", [day]), f"a day is no count: {day}"
+    assert not missing_answer_type("How many people protested?", ["Am 5. April kamen 300 Menschen."])
     no_numbers = _without(_hit({"Die Lage ist": 6.0}), "2")
     assert compose("How long did the protests last?", [no_numbers], "en", profile=PROFILE).abstained
     assert compose("Wie viele Menschen wurden verletzt?", [no_numbers], "de", profile=PROFILE).abstained

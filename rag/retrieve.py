@@ -143,8 +143,11 @@ class Retriever:
         for ref in sentences:
             if ref.chunk_id in chunks:
                 spans[chunks[ref.chunk_id].source].append(ref.span)
-        return {cid: _explained(_introduced(c, articles.get(c.source, ""), spans[c.source]),
-                                articles.get(c.source, ""), spans[c.source]) for cid, c in chunks.items()}
+        grown: dict[str, Chunk] = {}
+        for cid, c in chunks.items():
+            article, own = articles.get(c.source, ""), spans[c.source]
+            grown[cid] = _explained(_introduced(c, article, own), article, own)
+        return grown
 
     def retrieve(
         self,
@@ -269,8 +272,7 @@ def _introduced(chunk: Chunk, article: str, spans: list[Span]) -> Chunk:
     added = [s for s in spans if start <= s.start and s.end <= stop]
     if not added:
         return chunk
-    return replace(chunk, text=article[chunk.start : stop], end=stop,
-                   sentences=tuple(sorted(set(chunk.sentences) | set(added), key=lambda s: s.start)))
+    return _with_sentences(replace(chunk, text=article[chunk.start : stop], end=stop), [*chunk.sentences, *added])
 
 
 def _opens_on_consequence(chunk: Chunk) -> bool:
@@ -288,8 +290,7 @@ def _explained(chunk: Chunk, article: str, spans: list[Span]) -> Chunk:
     added = [s for s in spans if start <= s.start and s.end <= len(before)]
     if not added or is_heading(before[start:]):
         return chunk
-    return replace(chunk, text=article[start : chunk.end], start=start,
-                   sentences=tuple(sorted(set(chunk.sentences) | set(added), key=lambda s: s.start)))
+    return _with_sentences(replace(chunk, text=article[start : chunk.end], start=start), [*chunk.sentences, *added])
 
 
 def _with_sentences(chunk: Chunk, spans: list[Span]) -> Chunk:

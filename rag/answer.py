@@ -54,6 +54,13 @@ _LEANS_BACK = re.compile(
     r"this is why|that is why|so)\b",
     re.I,
 )
+# A sentence that opens like this tells what happened next ("Zwanzig Minuten später warnte Putin, …", "Daraufhin
+# …"): it continues the one before it, even across a paragraph break, and answers "what did he do after …?".
+_SEQUEL = re.compile(
+    r"^\W*((\w+\s+){0,2}(später|darauf|danach)|daraufhin|anschließend|anschliessend|"
+    r"(\w+\s+){0,2}later|(shortly|soon|immediately|right)\s+after(wards)?|afterwards|thereupon)\b",
+    re.I,
+)
 # Asked what an acronym stands for, the answer is where the articles define it: "Long Form (ACR)".
 _EXPANSION_Q = re.compile(
     r"\b(stands? for|short for|steht\b.{0,40}\bfür)\W*$|\b(abbreviation|acronym|abkürzung)\b|^\W*wofür steht\b|"
@@ -119,8 +126,8 @@ class Candidate:
 
 def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
     """Join the previous sentence when this one states its consequence ("Deshalb ...": the reason is there),
-    and the next one (always, or when this one introduces it or it leans back on this one), and after
-    those one more that leans back on the quote."""
+    and the next one (always, or when this one introduces it, or it leans back on this one or tells what
+    happened next), and after those one more that leans back on the quote."""
     chunk = hit.chunk
 
     def between(start: int, end: int) -> str:  # article offsets -> the chunk's text
@@ -140,9 +147,10 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
         return span
     nxt = sentences[idx + 1]
     introduces = span.text.rstrip().endswith(":")  # a colon opens what follows, even a new paragraph
-    if ("\n\n" in between(span.end, nxt.start) and not introduces) or nxt.end - span.start > max_chars:
+    sequel = bool(_SEQUEL.search(nxt.text)) and between(span.end, nxt.start).count("\n\n") <= 1
+    if ("\n\n" in between(span.end, nxt.start) and not (introduces or sequel)) or nxt.end - span.start > max_chars:
         return span
-    if not (always or introduces or _LEANS_BACK.search(nxt.text)):
+    if not (always or introduces or sequel or _LEANS_BACK.search(nxt.text)):
         return span
     span = Span(span.start, nxt.end, between(span.start, nxt.end))
     last = idx + 1

@@ -482,9 +482,9 @@ def test_asked_for_a_name_the_quote_must_name_someone_the_question_does_not() ->
 
 
 def test_a_colon_carries_the_quote_into_the_next_paragraph() -> None:
-    text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDanach war Ruhe."
+    text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDie Polizei kam."
     sentences = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",
-                 "Danach war Ruhe.")
+                 "Die Polizei kam.")
     profile = _profile(text)
     hit = _hit({"Auf dem": 6.0}, text=text, sentences=sentences)
     quote = compose("Was stand auf dem Transparent?", [hit], "de", profile=profile).citations[0].quote
@@ -495,9 +495,9 @@ def test_a_colon_carries_the_quote_into_the_next_paragraph() -> None:
 
 
 def test_a_quote_never_stops_on_the_colon_of_its_joined_sentence() -> None:
-    text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDanach war Ruhe."
+    text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDie Polizei kam."
     sentences = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",
-                 "Danach war Ruhe.")
+                 "Die Polizei kam.")
     hit = _hit({"Das Bündnis": 6.0}, text=text, sentences=sentences)
     quote = compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", profile=_profile(text)).citations[0].quote
     assert quote == "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»"
@@ -524,6 +524,21 @@ def test_a_paragraph_opening_on_a_consequence_is_quoted_with_the_reason_before_i
                sentences=(sentences[0], "Dann fremde Soldaten im Land waren.", sentences[2]))
     quote = compose("Wer rief das Bündnis?", [hit], "de", profile=_profile(text)).citations[0].quote
     assert quote == "Der Präsident rief das Bündnis zu Hilfe."
+
+
+def test_a_paragraph_telling_what_happened_next_is_quoted_with_the_event_before_it() -> None:
+    text = ("Der Präsident lehnte die Forderung ab.\n\nZwanzig Minuten später warnte der Nachbar das Land.\n\n"
+            "Die Presse schwieg.")
+    sentences = ("Der Präsident lehnte die Forderung ab.", "Zwanzig Minuten später warnte der Nachbar das Land.",
+                 "Die Presse schwieg.")
+    hit = _hit({"Der Präsident": 6.0}, text=text, sentences=sentences)
+    quote = compose("Wovor warnte der Nachbar, nachdem der Präsident ablehnte?", [hit], "de",
+                    profile=_profile(text)).citations[0].quote
+    assert quote == "Der Präsident lehnte die Forderung ab.\n\nZwanzig Minuten später warnte der Nachbar das Land."
+    # A paragraph that opens on anything else stays apart ("Die Presse schwieg." does not follow from the warning).
+    hit = _hit({"Zwanzig": 6.0}, text=text, sentences=sentences)
+    quote = compose("Wer warnte das Land?", [hit], "de", profile=_profile(text)).citations[0].quote
+    assert quote == "Zwanzig Minuten später warnte der Nachbar das Land."
 
 
 def test_a_quote_goes_on_with_a_sentence_that_leans_back_on_it() -> None:

@@ -332,6 +332,13 @@ def test_a_consequence_opening_a_chunk_is_quoted_with_its_reason(real_rag: RAG) 
     assert "OVKS" in quote and quote.index("OVKS") < quote.index("so kam es"), answer.text
 
 
+def test_what_happened_next_is_quoted_with_the_event_it_follows(real_rag: RAG) -> None:
+    # Tokajew's refusal closes a paragraph; "Zwanzig Minuten später warnte Putin, …" opens the next one.
+    answer = real_rag.ask("What did Putin warn shortly after Tokayev refused to back Donbass independence?")
+    quote = next(c.quote for c in answer.citations if "Donbass" in c.quote)
+    assert "später warnte Putin" in quote, answer.text
+
+
 def test_an_english_acronym_question_quotes_the_definition_of_the_articles_acronym(real_rag: RAG) -> None:
     # The articles write "OVKS" and define it once; "CSTO" is theirs in English. NATO they never spell out.
     answer = real_rag.ask("What is the CSTO short for?")

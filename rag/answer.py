@@ -57,8 +57,10 @@ _LEANS_BACK = re.compile(
 # A sentence that opens like this tells what happened next ("Zwanzig Minuten später warnte Putin, …", "Daraufhin
 # …"): it continues the one before it, even across a paragraph break, and answers "what did he do after …?".
 _SEQUEL = re.compile(
-    r"^\W*((\w+\s+){0,2}(später|darauf|danach)|daraufhin|anschließend|anschliessend|"
-    r"(\w+\s+){0,2}later|(shortly|soon|immediately|right)\s+after(wards)?|afterwards|thereupon)\b",
+    r"^\W*((\w+\s+)?(minuten?|stunden?|tag(e|en)?|wochen?|monat(e|en)?|jahr(e|en)?|augenblicke?|wenig|kurz|bald|"
+    r"tags)\s+(später|darauf|danach)|später|daraufhin|darauf|danach|anschließend|anschliessend|"
+    r"(\w+\s+)?(minutes?|hours?|days?|weeks?|months?|years?|moments?)\s+later|"
+    r"(soon|shortly|not\s+long|much|a\s+little)\s+(later|after(wards)?)|afterwards|thereupon|after\s+that)\b",
     re.I,
 )
 # Asked what an acronym stands for, the answer is where the articles define it: "Long Form (ACR)".

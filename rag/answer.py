@@ -56,9 +56,10 @@ _LEANS_BACK = re.compile(
 )
 # A sentence that opens like this tells what happened next ("Zwanzig Minuten später warnte Putin, …", "Daraufhin
 # …"): it continues the one before it, even across a paragraph break, and answers "what did he do after …?".
+# Not a bare "Darauf": it is as often an object ("Darauf hoffen viele") or an announcement ("Darauf folgt …").
 _SEQUEL = re.compile(
     r"^\W*((\w+\s+)?(minuten?|stunden?|tag(e|en)?|wochen?|monat(e|en)?|jahr(e|en)?|augenblicke?|wenig|kurz|bald|"
-    r"tags)\s+(später|darauf|danach)|später|daraufhin|darauf|danach|anschließend|anschliessend|"
+    r"tags)\s+(später|darauf|danach)|später|daraufhin|danach|anschließend|anschliessend|"
     r"(\w+\s+)?(minutes?|hours?|days?|weeks?|months?|years?|moments?)\s+later|"
     r"(soon|shortly|not\s+long|much|a\s+little)\s+(later|after(wards)?)|afterwards|thereupon|after\s+that)\b",
     re.I,

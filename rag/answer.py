@@ -150,8 +150,9 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
         return span
     nxt = sentences[idx + 1]
     introduces = span.text.rstrip().endswith(":")  # a colon opens what follows, even a new paragraph
-    sequel = bool(_SEQUEL.search(nxt.text)) and between(span.end, nxt.start).count("\n\n") <= 1
-    if ("\n\n" in between(span.end, nxt.start) and not (introduces or sequel)) or nxt.end - span.start > max_chars:
+    gap = between(span.end, nxt.start)
+    sequel = bool(_SEQUEL.search(nxt.text)) and gap.count("\n\n") <= 1
+    if ("\n\n" in gap and not (introduces or sequel)) or nxt.end - span.start > max_chars:
         return span
     if not (always or introduces or sequel or _LEANS_BACK.search(nxt.text)):
         return span

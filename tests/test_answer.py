@@ -528,14 +528,14 @@ def test_a_paragraph_opening_on_a_consequence_is_quoted_with_the_reason_before_i
 
 def test_a_paragraph_telling_what_happened_next_is_quoted_with_the_event_before_it() -> None:
     text = ("Der Präsident lehnte die Forderung ab.\n\nZwanzig Minuten später warnte der Nachbar das Land.\n\n"
-            "Die Presse schwieg.")
+            "Darauf folgte eine Antwort.")
     sentences = ("Der Präsident lehnte die Forderung ab.", "Zwanzig Minuten später warnte der Nachbar das Land.",
-                 "Die Presse schwieg.")
+                 "Darauf folgte eine Antwort.")
     hit = _hit({"Der Präsident": 6.0}, text=text, sentences=sentences)
     quote = compose("Wovor warnte der Nachbar, nachdem der Präsident ablehnte?", [hit], "de",
                     profile=_profile(text)).citations[0].quote
     assert quote == "Der Präsident lehnte die Forderung ab.\n\nZwanzig Minuten später warnte der Nachbar das Land."
-    # A paragraph that opens on anything else stays apart ("Die Presse schwieg." does not follow from the warning).
+    # Only a time phrase points back: a bare "Darauf" announces (or is an object, "Darauf hoffen viele").
     hit = _hit({"Zwanzig": 6.0}, text=text, sentences=sentences)
     quote = compose("Wer warnte das Land?", [hit], "de", profile=_profile(text)).citations[0].quote
     assert quote == "Zwanzig Minuten später warnte der Nachbar das Land."

@@ -136,6 +136,9 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
     def between(start: int, end: int) -> str:  # article offsets -> the chunk's text
         return chunk.text[start - chunk.start : end - chunk.start]
 
+    def joined(start: int, end: int) -> Span:
+        return Span(start, end, between(start, end))
+
     sentences = chunk.sentences
     idx = next((i for i, s in enumerate(sentences) if s.start == span.start), None)
     if idx is None:
@@ -145,7 +148,7 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
         answers = not (heading_in(chunk, prev) or is_rhetorical(prev.text))
         # A paragraph that opens on the consequence follows the one that gives its reason.
         if between(prev.end, span.start).count("\n\n") <= 1 and span.end - prev.start <= max_chars and answers:
-            span = Span(prev.start, span.end, between(prev.start, span.end))
+            span = joined(prev.start, span.end)
     if idx + 1 >= len(sentences):
         return span
     nxt = sentences[idx + 1]
@@ -156,20 +159,20 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
         return span
     if not (always or introduces or sequel or _LEANS_BACK.search(nxt.text)):
         return span
-    span = Span(span.start, nxt.end, between(span.start, nxt.end))
+    span = joined(span.start, nxt.end)
     last = idx + 1
     if idx + 2 < len(sentences) and nxt.text.rstrip().endswith(":"):
         # The joined sentence opens what follows ("Und Putin sagte:"): a quote never stops on the colon.
         said = sentences[idx + 2]
         if said.end - span.start <= max_chars:
-            span = Span(span.start, said.end, between(span.start, said.end))
+            span = joined(span.start, said.end)
             last = idx + 2
     # The quote goes on with a sentence that leans back on it ("«Wir unterstützen Putin sehr! Weil wir …»"),
     # once and when it fits: measured over 24 gold sets, 3 more answers, none lost.
     more = sentences[last + 1] if last + 1 < len(sentences) else None
     if (more and _LEANS_BACK.search(more.text) and "\n\n" not in between(span.end, more.start)
             and more.end - span.start <= max_chars):
-        span = Span(span.start, more.end, between(span.start, more.end))
+        span = joined(span.start, more.end)
     return span
 
 

@@ -70,6 +70,13 @@ def _profile(text: str) -> CorpusProfile:
 PROFILE = _profile(TEXT)
 
 
+def _first_quote(question: str, text: str, sentences: tuple[str, ...], best: str,
+                 policy: AnswerPolicy | None = None) -> str:
+    """The first quote of the German answer to `question` when the sentence opening with `best` scores highest."""
+    hit = _hit({best: 6.0}, text=text, sentences=sentences)
+    return compose(question, [hit], "de", policy or AnswerPolicy(), _profile(text)).citations[0].quote
+
+
 def test_language_of_the_question() -> None:
     assert detect_language("Why did the alliance send soldiers?") == "en"
     assert detect_language("Warum schickte das Bündnis Soldaten?") == "de"
@@ -485,26 +492,22 @@ def test_a_colon_carries_the_quote_into_the_next_paragraph() -> None:
     text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDie Polizei kam."
     sentences = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",
                  "Die Polizei kam.")
-    profile = _profile(text)
-    hit = _hit({"Auf dem": 6.0}, text=text, sentences=sentences)
-    quote = compose("Was stand auf dem Transparent?", [hit], "de", profile=profile).citations[0].quote
+    quote = _first_quote("Was stand auf dem Transparent?", text, sentences, "Auf dem")
     assert quote == "Auf dem Transparent stand:\n\n«Wir bleiben hier.»"
     # Without the colon a paragraph break still ends the quote.
-    plain = _hit({"«Wir": 6.0}, text=text, sentences=sentences)
-    assert compose("Was stand da?", [plain], "de", profile=profile).citations[0].quote == "«Wir bleiben hier.»"
+    assert _first_quote("Was stand da?", text, sentences, "«Wir") == "«Wir bleiben hier.»"
 
 
 def test_a_quote_never_stops_on_the_colon_of_its_joined_sentence() -> None:
     text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDie Polizei kam."
     sentences = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",
                  "Die Polizei kam.")
-    hit = _hit({"Das Bündnis": 6.0}, text=text, sentences=sentences)
-    quote = compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", profile=_profile(text)).citations[0].quote
+    quote = _first_quote("Wie viele Soldaten schickte das Bündnis?", text, sentences, "Das Bündnis")
     assert quote == "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»"
     # Only what fits: past the quote length the colon stays the end.
     short = AnswerPolicy(max_quote_chars=len("Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:"))
-    cut = compose("Wie viele Soldaten schickte das Bündnis?", [hit], "de", policy=short, profile=_profile(text))
-    assert cut.citations[0].quote.endswith("stand:")
+    cut = _first_quote("Wie viele Soldaten schickte das Bündnis?", text, sentences, "Das Bündnis", short)
+    assert cut.endswith("stand:")
 
 
 def test_a_paragraph_opening_on_a_consequence_is_quoted_with_the_reason_before_it() -> None:
@@ -512,17 +515,15 @@ def test_a_paragraph_opening_on_a_consequence_is_quoted_with_the_reason_before_i
             "Kein Wunder, dass viele protestierten.")
     sentences = ("Der Präsident rief das Bündnis zu Hilfe.", "Und so kam es, dass fremde Soldaten im Land waren.",
                  "Kein Wunder, dass viele protestierten.")
-    hit = _hit({"Und so": 6.0}, text=text, sentences=sentences)
-    quote = compose("Wie kam es, dass Soldaten im Land waren?", [hit], "de", profile=_profile(text)).citations[0].quote
+    quote = _first_quote("Wie kam es, dass Soldaten im Land waren?", text, sentences, "Und so")
     assert quote == "Der Präsident rief das Bündnis zu Hilfe.\n\nUnd so kam es, dass fremde Soldaten im Land waren."
     # One paragraph break only: the reason of "Kein Wunder" is the paragraph just before it, not two back.
-    hit = _hit({"Kein Wunder": 6.0}, text=text, sentences=sentences)
-    quote = compose("Warum protestierten viele?", [hit], "de", profile=_profile(text)).citations[0].quote
+    quote = _first_quote("Warum protestierten viele?", text, sentences, "Kein Wunder")
     assert quote == "Und so kam es, dass fremde Soldaten im Land waren.\n\nKein Wunder, dass viele protestierten."
     # A paragraph that opens on anything else stays alone.
-    hit = _hit({"Der Präsident": 6.0}, text=text.replace("Und so kam es, dass", "Dann"),
-               sentences=(sentences[0], "Dann fremde Soldaten im Land waren.", sentences[2]))
-    quote = compose("Wer rief das Bündnis?", [hit], "de", profile=_profile(text)).citations[0].quote
+    plain = text.replace("Und so kam es, dass", "Dann")
+    quote = _first_quote("Wer rief das Bündnis?", plain, (sentences[0], "Dann fremde Soldaten im Land waren.",
+                                                          sentences[2]), "Der Präsident")
     assert quote == "Der Präsident rief das Bündnis zu Hilfe."
 
 
@@ -531,13 +532,10 @@ def test_a_paragraph_telling_what_happened_next_is_quoted_with_the_event_before_
             "Darauf folgte eine Antwort.")
     sentences = ("Der Präsident lehnte die Forderung ab.", "Zwanzig Minuten später warnte der Nachbar das Land.",
                  "Darauf folgte eine Antwort.")
-    hit = _hit({"Der Präsident": 6.0}, text=text, sentences=sentences)
-    quote = compose("Wovor warnte der Nachbar, nachdem der Präsident ablehnte?", [hit], "de",
-                    profile=_profile(text)).citations[0].quote
+    quote = _first_quote("Wovor warnte der Nachbar, nachdem der Präsident ablehnte?", text, sentences, "Der Präsident")
     assert quote == "Der Präsident lehnte die Forderung ab.\n\nZwanzig Minuten später warnte der Nachbar das Land."
     # Only a time phrase points back: a bare "Darauf" announces (or is an object, "Darauf hoffen viele").
-    hit = _hit({"Zwanzig": 6.0}, text=text, sentences=sentences)
-    quote = compose("Wer warnte das Land?", [hit], "de", profile=_profile(text)).citations[0].quote
+    quote = _first_quote("Wer warnte das Land?", text, sentences, "Zwanzig")
     assert quote == "Zwanzig Minuten später warnte der Nachbar das Land."
 
 
@@ -546,19 +544,15 @@ def test_a_quote_goes_on_with_a_sentence_that_leans_back_on_it() -> None:
             "Wir träumen davon.»")
     sentences = ("Eine Bäuerin sagte dem Sender:", "«Wir unterstützen den Präsidenten sehr!",
                  "Weil wir auf Arbeit hoffen.", "Wir träumen davon.»")
-    hit = _hit({"Eine Bäuerin": 6.0}, text=text, sentences=sentences)
-    quote = compose("Was sagte die Bäuerin?", [hit], "de", profile=_profile(text)).citations[0].quote
+    quote = _first_quote("Was sagte die Bäuerin?", text, sentences, "Eine Bäuerin")
     said = "Eine Bäuerin sagte dem Sender:\n\n«Wir unterstützen den Präsidenten sehr!"
     assert quote == said + " Weil wir auf Arbeit hoffen."
     # Once, and only a sentence that leans back: the third one here opens on nothing of the kind.
-    hit = _hit({"«Wir": 6.0}, text=text, sentences=sentences)
-    quote = compose("Wen unterstützen sie?", [hit], "de", profile=_profile(text)).citations[0].quote
+    quote = _first_quote("Wen unterstützen sie?", text, sentences, "«Wir")
     assert quote == "«Wir unterstützen den Präsidenten sehr! Weil wir auf Arbeit hoffen."
     # Only what fits.
     short = AnswerPolicy(max_quote_chars=len(said))
-    cut = compose("Was sagte die Bäuerin?", [_hit({"Eine Bäuerin": 6.0}, text=text, sentences=sentences)], "de",
-                  policy=short, profile=_profile(text))
-    assert cut.citations[0].quote.endswith("sehr!")
+    assert _first_quote("Was sagte die Bäuerin?", text, sentences, "Eine Bäuerin", short).endswith("sehr!")
 
 
 def test_the_articles_own_questions_are_not_answers_but_statements_ending_on_one_are() -> None:

@@ -81,6 +81,15 @@ _SHARED_PREDICATE = re.compile(r"^(?:wann|wo|warum|wieso|weshalb|when|where|why)
 # An English that-clause runs to the next comma or the question mark. German relative clauses (", die ...")
 # carry the asked detail as often as the premise, and measured no better.
 _THAT_CLAUSE = re.compile(r"\s+that\s+[^,?]{3,}(?=[,?]|$)")
+# "laut dem Bericht über die Unruhen", "in the article about the yurts": which article the asker means, not
+# what they ask. A German description ends on its noun (and a place, or a clause between commas after it).
+_SCOPE = re.compile(
+    r"(?i:\b(?:(?:laut|in|nach|gemäß)\s+)?(?:dem|im|den|des|der)\s+(?:[\w-]+-)?(?:bericht|artikel|beitrag|text)"
+    r"(?:e?s|en)?\s+(?:über|zu[mr]?)\s+)(?:(?:die|den|das|der|dem|ein(?:e[nm]?)?)\s+)?(?:[a-zäöüß][\w-]*\s+){0,3}"
+    r"[A-ZÄÖÜ][\w-]*(?:\s+(?:in|von|aus)\s+[A-ZÄÖÜ][\w-]*)?(?:,[^,?]+(?:,|(?=\?)))?"
+    r"|(?i:\b(?:in|according\s+to|from)\s+the\s+(?:[\w-]+\s+)?(?:article|report|reporting|story|piece|text)s?"
+    r"\s+(?:about|on|covering)\s+)(?:(?!\s(?:and|but|or)\s)[^,?])+"
+)
 FOCUS_MIN_WORDS = 4
 
 
@@ -298,9 +307,11 @@ def question_parts(question: str) -> list[str]:
 
 def question_focus(question: str) -> str:
     """The question without its English that-clauses, which state what the asker already knows ("the
-    ribbon that Russian media presented as proof", "warn Russia that it might leave"): the passage
-    they describe is found by the whole question, the answer by what is left."""
-    focus = _THAT_CLAUSE.sub("", question).strip()
+    ribbon that Russian media presented as proof", "warn Russia that it might leave"), and without the
+    article it names ("laut dem Bericht über die Unruhen"): the passage they describe is found by the
+    whole question, the answer by what is left."""
+    focus = _THAT_CLAUSE.sub("", _SCOPE.sub(" ", question))
+    focus = re.sub(r"\s*,\s*(?=[,?]|$)", "", re.sub(r"^[\s,]+|\s+(?=[\s,?])", "", focus)).strip()
     return focus if focus != question.strip() and len(focus.split()) >= FOCUS_MIN_WORDS else question
 
 

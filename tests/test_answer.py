@@ -601,6 +601,28 @@ def test_the_focus_of_a_question_leaves_out_its_that_clauses() -> None:
     assert question_focus("Is it true that Russia sent troops?") == "Is it true that Russia sent troops?"
 
 
+def test_the_focus_of_a_question_leaves_out_which_article_it_means() -> None:
+    from rag.answer import question_focus
+
+    # Which article the asker means is not what they ask: its words would find the article's lead, not the answer.
+    cases = {
+        "Welche Stadt wird im Bericht über die Angst, Russland könnte angreifen, als Hauptstadt genannt?": (
+            "Welche Stadt wird als Hauptstadt genannt?"
+        ),
+        "Warum will Putin laut dem Bericht über die Unruhen in Kasachstan unbedingt einen Sturz verhindern?": (
+            "Warum will Putin unbedingt einen Sturz verhindern?"
+        ),
+        "How many Ukrainians lived there in the 1920s, according to the article on the yurts?": (
+            "How many Ukrainians lived there in the 1920s?"
+        ),
+        "In the story about the fake NATO centre, who cut the ribbon?": "who cut the ribbon?",
+        # A source named without a topic ("laut dem Telegraph-Bericht") describes no article: it stays.
+        "Wie viele Russen flohen laut dem Telegraph-Bericht?": "Wie viele Russen flohen laut dem Telegraph-Bericht?",
+    }
+    for question, focus in cases.items():
+        assert question_focus(question) == focus
+
+
 def test_how_many_x_is_not_answered_by_a_number_that_counts_something_else() -> None:
     alliance = "Das Bündnis schickte rund 2500 Soldaten. Es besteht aus sechs ehemaligen Republiken."
     assert counts_other_things("Wie viele der rund 2500 Soldaten waren Russen?", alliance), (

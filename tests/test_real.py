@@ -344,3 +344,13 @@ def test_an_english_acronym_question_quotes_the_definition_of_the_articles_acron
     answer = real_rag.ask("What is the CSTO short for?")
     assert len(answer.citations) == 1 and "kollektive Sicherheit" in answer.citations[0].quote, answer.text
     assert real_rag.ask("What does NATO stand for?").abstained
+
+
+def test_naming_the_article_by_its_topic_does_not_make_its_lead_the_answer(real_rag: RAG) -> None:
+    # The article's lead restates its topic, so the topic's words had made it the first quote; the asked job is in
+    # another paragraph of the same article.
+    answer = real_rag.ask(
+        "Welchen Beruf hatte Chingiz laut dem Artikel über die Befürchtung, "
+        "Russland könnte sich gegen Kasachstan wenden?"
+    )
+    assert not answer.abstained and "Bäcker" in answer.citations[0].quote, answer.text

@@ -82,13 +82,20 @@ _SHARED_PREDICATE = re.compile(r"^(?:wann|wo|warum|wieso|weshalb|when|where|why)
 # carry the asked detail as often as the premise, and measured no better.
 _THAT_CLAUSE = re.compile(r"\s+that\s+[^,?]{3,}(?=[,?]|$)")
 # "laut dem Bericht über die Unruhen", "in the article about the yurts": which article the asker means, not
-# what they ask. A German description ends on its noun (and a place, or a clause between commas after it).
-_SCOPE = re.compile(
-    r"(?i:\b(?:(?:laut|in|nach|gemäß)\s+)?(?:dem|im|den|des|der)\s+(?:[\w-]+-)?(?:bericht|artikel|beitrag|text)"
-    r"(?:e?s|en)?\s+(?:über|zu[mr]?)\s+)(?:(?:die|den|das|der|dem|ein(?:e[nm]?)?)\s+)?(?:[a-zäöüß][\w-]*\s+){0,3}"
-    r"[A-ZÄÖÜ][\w-]*(?:\s+(?:in|von|aus)\s+[A-ZÄÖÜ][\w-]*)?(?:,[^,?]+(?:,|(?=\?)))?"
-    r"|(?i:\b(?:in|according\s+to|from)\s+the\s+(?:[\w-]+\s+)?(?:article|report|reporting|story|piece|text)s?"
-    r"\s+(?:about|on|covering)\s+)(?:(?!\s(?:and|but|or)\s)[^,?])+"
+# what they ask. A German description ends on its noun, and a place or a clause between commas right after it
+# ("über die Befürchtung, Russland könnte sich gegen Kasachstan wenden,"); an English one at a comma or "and".
+_NAMED_ARTICLE = (
+    re.compile(
+        r"(?i:\b(?:(?:laut|in|nach|gemäß)\s+)?(?:dem|im|den|des|der)\s+(?:[\w-]+-)?(?:bericht|artikel|beitrag|text)"
+        r"(?:e?s|en)?\s+(?:über|zu[mr]?)\s+)"  # "laut dem Bericht über", "im Artikel zur", "des Beitrags über"
+        r"(?:(?:die|den|das|der|dem|ein(?:e[nm]?)?)\s+)?(?:[a-zäöüß][\w-]*\s+){0,3}[A-ZÄÖÜ][\w-]*"
+        r"(?:\s+(?:in|von|aus)\s+[A-ZÄÖÜ][\w-]*)?(?:,[^,?]+(?:,|(?=\?)))?"
+    ),
+    re.compile(
+        r"\b(?:in|according\s+to|from)\s+the\s+(?:[\w-]+\s+)?(?:article|report|reporting|story|piece|text)s?"
+        r"\s+(?:about|on|covering)\s+(?:(?!\s(?:and|but|or)\s)[^,?])+",
+        re.I,
+    ),
 )
 FOCUS_MIN_WORDS = 4
 
@@ -310,7 +317,11 @@ def question_focus(question: str) -> str:
     ribbon that Russian media presented as proof", "warn Russia that it might leave"), and without the
     article it names ("laut dem Bericht über die Unruhen"): the passage they describe is found by the
     whole question, the answer by what is left."""
-    focus = _THAT_CLAUSE.sub("", _SCOPE.sub(" ", question))
+    focus = question
+    for named_article in _NAMED_ARTICLE:
+        focus = named_article.sub(" ", focus)
+    focus = _THAT_CLAUSE.sub("", focus)
+    # Tidy what a cut leaves: "In the article about X, what …" starts on a comma, "…, according to …?" ends on one.
     focus = re.sub(r"\s*,\s*(?=[,?]|$)", "", re.sub(r"^[\s,]+|\s+(?=[\s,?])", "", focus)).strip()
     return focus if focus != question.strip() and len(focus.split()) >= FOCUS_MIN_WORDS else question
 

@@ -488,25 +488,25 @@ def test_asked_for_a_name_the_quote_must_name_someone_the_question_does_not() ->
     assert not compose("Was schickte das Bündnis?", [unnamed], "de", profile=profile, lexicon=lexicon).abstained
 
 
+# A line that introduces the paragraph after it, between two plain paragraphs.
+BANNER = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDie Polizei kam."
+BANNER_SENTENCES = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",
+                    "Die Polizei kam.")
+
+
 def test_a_colon_carries_the_quote_into_the_next_paragraph() -> None:
-    text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDie Polizei kam."
-    sentences = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",
-                 "Die Polizei kam.")
-    quote = _first_quote("Was stand auf dem Transparent?", text, sentences, "Auf dem")
+    quote = _first_quote("Was stand auf dem Transparent?", BANNER, BANNER_SENTENCES, "Auf dem")
     assert quote == "Auf dem Transparent stand:\n\n«Wir bleiben hier.»"
     # Without the colon a paragraph break still ends the quote.
-    assert _first_quote("Was stand da?", text, sentences, "«Wir") == "«Wir bleiben hier.»"
+    assert _first_quote("Was stand da?", BANNER, BANNER_SENTENCES, "«Wir") == "«Wir bleiben hier.»"
 
 
 def test_a_quote_never_stops_on_the_colon_of_its_joined_sentence() -> None:
-    text = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDie Polizei kam."
-    sentences = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",
-                 "Die Polizei kam.")
-    quote = _first_quote("Wie viele Soldaten schickte das Bündnis?", text, sentences, "Das Bündnis")
+    quote = _first_quote("Wie viele Soldaten schickte das Bündnis?", BANNER, BANNER_SENTENCES, "Das Bündnis")
     assert quote == "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»"
     # Only what fits: past the quote length the colon stays the end.
     short = AnswerPolicy(max_quote_chars=len("Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:"))
-    cut = _first_quote("Wie viele Soldaten schickte das Bündnis?", text, sentences, "Das Bündnis", short)
+    cut = _first_quote("Wie viele Soldaten schickte das Bündnis?", BANNER, BANNER_SENTENCES, "Das Bündnis", short)
     assert cut.endswith("stand:")
 
 

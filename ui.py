@@ -161,7 +161,8 @@ def paragraph_html(text: str, start: int, end: int) -> str:
         before = "… " + before[len(before) - room :].split(" ", 1)[-1]
     if len(after) > room:
         after = after[:room].rsplit(" ", 1)[0] + " …"
-    quote = esc(text[start:end]).replace("\n\n", "<br>")  # a quote after a colon may run into the next paragraph
+    # A quote may run into the next paragraph: a line break, and whitespace for copying and textContent.
+    quote = esc(text[start:end]).replace("\n\n", "<br>\n")
     return f"{esc(before)}<mark>{quote}</mark>{esc(after)}"
 
 

@@ -274,4 +274,4 @@ def test_a_quote_that_runs_into_the_next_paragraph_is_marked_whole_with_a_break(
     start = text.index("Auf dem")
     end = text.index("»") + 1
     html = ui.paragraph_html(text, start, end)
-    assert html == "<mark>Auf dem Transparent stand:<br>«Wir bleiben &lt;hier&gt;.»</mark>"
+    assert html == "<mark>Auf dem Transparent stand:<br>\n«Wir bleiben &lt;hier&gt;.»</mark>"

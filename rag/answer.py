@@ -146,7 +146,8 @@ class Candidate:
 def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
     """Join the previous sentence when this one states its consequence ("Deshalb ...": the reason is there),
     and the next one (always, or when this one introduces it, or it leans back on this one or tells what
-    happened next), and after those one more that leans back on the quote."""
+    happened next; from the next paragraph when this one is a paragraph alone), and after those one more that
+    leans back on the quote."""
     chunk = hit.chunk
 
     def between(start: int, end: int) -> str:  # article offsets -> the chunk's text
@@ -171,7 +172,14 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
     introduces = span.text.rstrip().endswith(":")  # a colon opens what follows, even a new paragraph
     gap = between(span.end, nxt.start)
     sequel = bool(_SEQUEL.search(nxt.text)) and gap.count("\n\n") <= 1
-    if ("\n\n" in gap and not (introduces or sequel)) or nxt.end - span.start > max_chars:
+    # A paragraph of one sentence (wire style) is no larger a unit than a sentence: the next paragraph goes on
+    # with it as the next sentence of a longer one does ("Russland hat Kasachstan beschuldigt, …", then
+    # "Igor Krasnow, Russlands Chefankläger, behauptete, …"). Where a chunk starts, only the article's start is
+    # known to open a paragraph.
+    before = between(sentences[idx - 1].end, span.start) if idx > 0 else ("\n\n" if chunk.start == 0 else "")
+    lone = (always and "\n\n" in before and gap.count("\n\n") == 1 and not heading_in(chunk, span)
+            and not heading_in(chunk, nxt) and not is_rhetorical(nxt.text))
+    if ("\n\n" in gap and not (introduces or sequel or lone)) or nxt.end - span.start > max_chars:
         return span
     if not (always or introduces or sequel or _LEANS_BACK.search(nxt.text)):
         return span

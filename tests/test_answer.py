@@ -497,8 +497,10 @@ BANNER_SENTENCES = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent
 def test_a_colon_carries_the_quote_into_the_next_paragraph() -> None:
     quote = _first_quote("Was stand auf dem Transparent?", BANNER, BANNER_SENTENCES, "Auf dem")
     assert quote == "Auf dem Transparent stand:\n\n«Wir bleiben hier.»"
-    # Without the colon a paragraph break still ends the quote.
-    assert _first_quote("Was stand da?", BANNER, BANNER_SENTENCES, "«Wir") == "«Wir bleiben hier.»"
+    # Without the colon a paragraph break still ends the quote of a paragraph's last sentence.
+    text = "Die Lage ist ernst. Viele protestierten.\n\nDie Polizei kam."
+    sentences = ("Die Lage ist ernst.", "Viele protestierten.", "Die Polizei kam.")
+    assert _first_quote("Wer protestierte?", text, sentences, "Viele") == "Viele protestierten."
 
 
 def test_a_quote_never_stops_on_the_colon_of_its_joined_sentence() -> None:
@@ -520,23 +522,41 @@ def test_a_paragraph_opening_on_a_consequence_is_quoted_with_the_reason_before_i
     # One paragraph break only: the reason of "Kein Wunder" is the paragraph just before it, not two back.
     quote = _first_quote("Warum protestierten viele?", text, sentences, "Kein Wunder")
     assert quote == "Und so kam es, dass fremde Soldaten im Land waren.\n\nKein Wunder, dass viele protestierten."
-    # A paragraph that opens on anything else stays alone.
+    # A paragraph that opens on anything else does not take the one before it.
     plain = text.replace("Und so kam es, dass", "Dann")
-    quote = _first_quote("Wer rief das Bündnis?", plain, (sentences[0], "Dann fremde Soldaten im Land waren.",
-                                                          sentences[2]), "Der Präsident")
-    assert quote == "Der Präsident rief das Bündnis zu Hilfe."
+    quote = _first_quote("Wer war im Land?", plain, (sentences[0], "Dann fremde Soldaten im Land waren.",
+                                                      sentences[2]), "Dann")
+    assert quote.startswith("Dann fremde Soldaten"), quote
 
 
 def test_a_paragraph_telling_what_happened_next_is_quoted_with_the_event_before_it() -> None:
-    text = ("Der Präsident lehnte die Forderung ab.\n\nZwanzig Minuten später warnte der Nachbar das Land.\n\n"
-            "Darauf folgte eine Antwort.")
-    sentences = ("Der Präsident lehnte die Forderung ab.", "Zwanzig Minuten später warnte der Nachbar das Land.",
-                 "Darauf folgte eine Antwort.")
+    text = ("Die Forderung kam am Morgen. Der Präsident lehnte sie ab.\n\n"
+            "Zwanzig Minuten später warnte der Nachbar das Land. Er drohte.\n\n"
+            "Darauf folgte eine Antwort. Sie war kurz.")
+    sentences = ("Die Forderung kam am Morgen.", "Der Präsident lehnte sie ab.",
+                 "Zwanzig Minuten später warnte der Nachbar das Land.", "Er drohte.", "Darauf folgte eine Antwort.",
+                 "Sie war kurz.")
     quote = _first_quote("Wovor warnte der Nachbar, nachdem der Präsident ablehnte?", text, sentences, "Der Präsident")
-    assert quote == "Der Präsident lehnte die Forderung ab.\n\nZwanzig Minuten später warnte der Nachbar das Land."
+    assert quote == "Der Präsident lehnte sie ab.\n\nZwanzig Minuten später warnte der Nachbar das Land."
     # Only a time phrase points back: a bare "Darauf" announces (or is an object, "Darauf hoffen viele").
-    quote = _first_quote("Wer warnte das Land?", text, sentences, "Zwanzig")
-    assert quote == "Zwanzig Minuten später warnte der Nachbar das Land."
+    assert _first_quote("Wer drohte?", text, sentences, "Er drohte") == "Er drohte."
+
+
+def test_a_paragraph_of_one_sentence_is_quoted_with_the_next_paragraph() -> None:
+    text = ("Das Land wurde beschuldigt, Proteste zu dulden.\n\nDer Chefankläger Igor Krasnow erhob den Vorwurf.\n\n"
+            "Die Regierung schwieg. Sie sagte nichts.\n\nDie Polizei kam.\n\nWeitere Vorwürfe\n\nDer Streit wuchs.")
+    sentences = ("Das Land wurde beschuldigt, Proteste zu dulden.", "Der Chefankläger Igor Krasnow erhob den Vorwurf.",
+                 "Die Regierung schwieg.", "Sie sagte nichts.", "Die Polizei kam.", "Weitere Vorwürfe",
+                 "Der Streit wuchs.")
+    # Wire style: a paragraph of one sentence goes on in the next one, as a longer paragraph's next sentence does.
+    quote = _first_quote("Wer beschuldigte das Land?", text, sentences, "Das Land")
+    assert quote == f"{sentences[0]}\n\n{sentences[1]}"
+    # Only one paragraph on, and not from the last sentence of a longer paragraph, nor into a heading.
+    assert _first_quote("Was tat die Regierung?", text, sentences, "Sie sagte") == "Sie sagte nichts."
+    assert _first_quote("Wer kam?", text, sentences, "Die Polizei") == "Die Polizei kam."
+    # Not with quote_next off: it extends that policy.
+    alone = AnswerPolicy(quote_next=False)
+    assert _first_quote("Wer beschuldigte das Land?", text, sentences, "Das Land", alone) == sentences[0]
 
 
 def test_a_quote_goes_on_with_a_sentence_that_leans_back_on_it() -> None:
@@ -657,8 +677,10 @@ def test_how_many_more_x_needs_a_number_of_more_x() -> None:
 
 
 def test_a_close_quote_that_counts_the_asked_noun_answers_first() -> None:
-    text = "Im Land leben 60.000 Kasachen und 300.000 Ukrainer.\n\nKasachstan errichtete zwei Jurten in Kiew."
-    sentences = ("Im Land leben 60.000 Kasachen und 300.000 Ukrainer.", "Kasachstan errichtete zwei Jurten in Kiew.")
+    text = ("Viele kamen als Bauern. Im Land leben 60.000 Kasachen und 300.000 Ukrainer.\n\n"
+            "Kasachstan errichtete zwei Jurten in Kiew.")
+    sentences = ("Viele kamen als Bauern.", "Im Land leben 60.000 Kasachen und 300.000 Ukrainer.",
+                 "Kasachstan errichtete zwei Jurten in Kiew.")
     profile = _profile(text)
     hit = _hit({"Im Land": 6.0, "Kasachstan": 5.2}, text=text, sentences=sentences)
     one = AnswerPolicy(max_quotes=1)
@@ -760,16 +782,16 @@ def test_asked_for_a_kind_of_place_place_names_answer() -> None:
 
 
 def test_what_an_acronym_stands_for_is_where_the_articles_define_it() -> None:
-    text = ("Die OVKS ist ein Bündnis aus sechs Staaten.\n\n"
+    text = ("Es gibt sie seit 2002. Die OVKS ist ein Bündnis aus sechs Staaten.\n\n"
             "Das Bündnis „Organisation des Vertrags über kollektive Sicherheit“ (OVKS) schickte Soldaten.")
-    sentences = ("Die OVKS ist ein Bündnis aus sechs Staaten.",
+    sentences = ("Es gibt sie seit 2002.", "Die OVKS ist ein Bündnis aus sechs Staaten.",
                  "Das Bündnis „Organisation des Vertrags über kollektive Sicherheit“ (OVKS) schickte Soldaten.")
     hit = _hit({"Die OVKS": 6.0, "Das Bündnis": 4.0}, text=text, sentences=sentences)
     profile = replace(_profile(text + " Abkürzung steht Nato"),
                       acronyms=(("OVKS", "Organisation des Vertrags über kollektive Sicherheit"),))
     answer = compose("Wofür steht die Abkürzung OVKS?", [hit], "de", profile=profile)
-    assert [c.quote for c in answer.citations] == [sentences[1]], answer.text
+    assert [c.quote for c in answer.citations] == [sentences[2]], answer.text
     # Asked about it otherwise, the best sentence leads as before.
-    assert compose("Was ist die OVKS?", [hit], "de", profile=profile).citations[0].quote == sentences[0]
+    assert compose("Was ist die OVKS?", [hit], "de", profile=profile).citations[0].quote == sentences[1]
     # An acronym the articles never define is not answered by sentences that use it.
     assert compose("Wofür steht die Abkürzung NATO?", [hit], "de", profile=profile).abstained

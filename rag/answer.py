@@ -170,16 +170,16 @@ def _expand(hit: Hit, span: Span, max_chars: int, always: bool) -> Span:
         return span
     nxt = sentences[idx + 1]
     introduces = span.text.rstrip().endswith(":")  # a colon opens what follows, even a new paragraph
-    gap = between(span.end, nxt.start)
-    sequel = bool(_SEQUEL.search(nxt.text)) and gap.count("\n\n") <= 1
+    breaks = between(span.end, nxt.start).count("\n\n")  # paragraph breaks before the next sentence
+    sequel = bool(_SEQUEL.search(nxt.text)) and breaks <= 1
     # A paragraph of one sentence (wire style) is no larger a unit than a sentence: the next paragraph goes on
     # with it as the next sentence of a longer one does ("Russland hat Kasachstan beschuldigt, …", then
     # "Igor Krasnow, Russlands Chefankläger, behauptete, …"). Where a chunk starts, only the article's start is
     # known to open a paragraph.
     before = between(sentences[idx - 1].end, span.start) if idx > 0 else ("\n\n" if chunk.start == 0 else "")
-    lone = (always and "\n\n" in before and gap.count("\n\n") == 1 and not heading_in(chunk, span)
+    lone = (always and "\n\n" in before and breaks == 1 and not heading_in(chunk, span)
             and not heading_in(chunk, nxt) and not is_rhetorical(nxt.text))
-    if ("\n\n" in gap and not (introduces or sequel or lone)) or nxt.end - span.start > max_chars:
+    if (breaks and not (introduces or sequel or lone)) or nxt.end - span.start > max_chars:
         return span
     if not (always or introduces or sequel or _LEANS_BACK.search(nxt.text)):
         return span

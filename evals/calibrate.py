@@ -6,7 +6,9 @@ Runs every gold item once with abstention switched off, records the answer's con
 sentence score, in standard deviations above the corpus mean for that question), and prints, per
 threshold, how many answerable items would be answered correctly, how many would be refused, and how
 many unanswerable/noise items would be refused. The default threshold in `rag.answer.AnswerPolicy` is
-chosen from this table.
+chosen from this table. A second table does the same for `other_story_lead`: how much nearer a question
+may sit to another story on an article's page (its ticker, a teaser) than to the articles before it is
+declined as being about that story.
 """
 
 from __future__ import annotations
@@ -62,6 +64,22 @@ def table(probes: list[Probe], thresholds: list[float]) -> str:
     return "\n".join(lines)
 
 
+def lead_table(rag: RAG, items: list[GoldItem], thresholds: list[float]) -> str:
+    """Markdown: per lead threshold, how many answerable items and how many noise items it would decline."""
+    leads = {item.id: (found[1] if (found := rag.elsewhere(item.question)) else float("-inf")) for item in items}
+    answerable = [i for i in items if i.expected_behavior == "answer"]
+    noise = [i for i in items if i.type == "noise"]
+    lines = ["| lead | answerable declined | noise declined | largest lead of an answerable item |",
+             "|---|---|---|---|"]
+    top = max((leads[i.id] for i in answerable), default=float("-inf"))
+    for t in thresholds:
+        wrong = sum(leads[i.id] > t for i in answerable)
+        right = sum(leads[i.id] > t for i in noise)
+        lines.append(f"| {t:.3f} | {wrong}/{len(answerable)} | {right}/{len(noise)} | {top:.3f} |")
+    least = min((leads[i.id] for i in noise), default=float("nan"))
+    return "\n".join([*lines, f"\nnoise items' smallest lead: {least:.4f}; midway: {(least + top) / 2:.4f}"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Calibrate the abstention threshold on a gold file.")
     parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
@@ -77,6 +95,10 @@ def main() -> None:
     grid = sorted({round(current + d / 2, 2) for d in range(-2, 9)})
     print(table(probes, grid))
     print(f"\ncurrent threshold: {current}")
+    lead = AnswerPolicy().other_story_lead
+    print()
+    print(lead_table(rag, items, [round(lead + d / 100, 3) for d in range(-3, 4)]))
+    print(f"current other_story_lead: {lead}")
     if args.verbose:
         for p in sorted(probes, key=lambda p: p.confidence):
             print(f"{p.confidence:6.2f} {p.item.expected_behavior[:7]:8} {'ok ' if p.correct else 'BAD'} "

@@ -21,7 +21,7 @@ from .errors import (
     StoreUnavailableError,
 )
 from .lexical import detect_language
-from .schema import Answer, Chunk, Citation, Document, Hit, IndexStats, ScoredSentence, Span
+from .schema import Answer, Chunk, Citation, Document, Hit, IndexStats, OtherStory, ScoredSentence, Span
 from .settings import Settings
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "IndexStatus",
     "LLMError",
     "ModelMismatchError",
+    "OtherStory",
     "QuestionError",
     "RagError",
     "ScoredSentence",

@@ -18,7 +18,7 @@ from .checks import (
     names_anything,
 )
 from .lexical import analyze
-from .schema import Answer, Citation, CorpusProfile, Hit, Span
+from .schema import Answer, Citation, CorpusProfile, Hit, OtherStory, Span
 from .sentences import CONSEQUENCE, QUESTION_WORDS, heading_in, is_rhetorical, split_sentences
 
 # The framing is data: one template per language, with named slots.
@@ -28,12 +28,24 @@ TEMPLATES = {
         "abstain": "The articles don't answer this question.",
         "abstain_hint": " The closest passage is about: {title}.",
         "part_missing": " The articles don't answer: “{part}”",
+        "other_story": " It is about {what} on the page of “{title}”, not about the article.",
+        "ticker": "a news ticker",
+        "teaser": "a teaser for another story",
+        "promo": "an advertisement",
+        "link-list": "a list of links to other stories",
+        "author-bio": "the author's biography",
     },
     "de": {
         "answer": "Laut den Artikeln: {quotes}",
         "abstain": "Darauf geben die Artikel keine Antwort.",
         "abstain_hint": " Am nächsten kommt: {title}.",
         "part_missing": " Keine Antwort geben die Artikel auf: „{part}“",
+        "other_story": " Die Frage betrifft {what} auf der Seite von „{title}“, nicht den Artikel.",
+        "ticker": "einen Newsticker",
+        "teaser": "einen Anrisstext zu einem anderen Beitrag",
+        "promo": "einen Werbehinweis",
+        "link-list": "eine Linkliste zu anderen Beiträgen",
+        "author-bio": "die Biografie der Autorin oder des Autors",
     },
 }
 QUOTE_MARKS = {"en": ("“", "”"), "de": ("„", "“")}
@@ -124,6 +136,10 @@ class AnswerPolicy:
     max_unknown_names: int = 2  # this many terms the corpus never mentions ...
     unknown_share: float = 0.6  # ... making up this share of its names: the question is about something else
     unknown_word_share: float = 0.5  # more than this share of all its words, when asked in the articles' language
+    # A question nearer than this (in cosine) to another story on an article's page (its ticker, a teaser) than to
+    # any sentence of the articles is about that story. Calibrated on dev (python -m evals.calibrate): midway
+    # between the noise items' smallest lead (0.063) and the answerable items' largest (0.004).
+    other_story_lead: float = 0.034
 
 
 @dataclass(frozen=True)
@@ -377,11 +393,17 @@ def compose(
     profile: CorpusProfile | None = None,
     lexicon: Lexicon = NO_LEXICON,
     parts: Sequence[SubQuestion] = (),
+    other_story: OtherStory | None = None,
 ) -> Answer:
     """An extractive answer in the question's language, or an abstention when evidence is weak.
     The `lexicon` tells names from other words and finds an English question's words in the articles' language;
-    `parts` are the questions within it (see `question_parts`), each with its own passages."""
+    `parts` are the questions within it (see `question_parts`), each with its own passages. A question about
+    `other_story` (what else an article's page carried) is declined with where the page said it."""
     policy = policy or AnswerPolicy()
+    t = TEMPLATES[language]
+    if other_story is not None:
+        where = t["other_story"].format(what=t.get(other_story.reason, other_story.reason), title=other_story.title)
+        return Answer(question, t["abstain"] + where, True, (), tuple(hits), language)
     chosen, confidence = select(question, hits, policy, lexicon)
     if chosen and _EXPANSION_Q.search(question) and _ACRONYM.search(question):
         # The definition answers alone; an acronym the articles never define is not answered by sentences using it.
@@ -391,7 +413,6 @@ def compose(
         else:
             defining = [c for c in candidates(question, hits, policy) if f"({acronym})" in c.span.text and _quotable(c)]
             chosen = defining[:1] or chosen
-    t = TEMPLATES[language]
     if not _supported(question, chosen, confidence, language, policy, profile, lexicon):
         chosen = []
     # A question that asks two things gets the best quote for each, when the articles answer it. A second part

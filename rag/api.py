@@ -21,8 +21,9 @@ from .errors import CorpusError, QuestionError, StaleIndexError
 from .history import referents, standalone_query
 from .late import TokenEmbedder, TokenVectors, cache_path
 from .lexical import analyze, language_votes, spelling_variants
+from .offpage import OtherStories
 from .retrieve import Retriever
-from .schema import Answer, CorpusProfile, Document, Hit, IndexStats
+from .schema import Answer, CorpusProfile, Document, Hit, IndexStats, OtherStory
 from .settings import Settings
 from .store import ChromaStore, Meta, Record
 from .translate import Dictionary
@@ -43,6 +44,7 @@ class IndexStatus:
     embed_model: str
     location: str
     dictionary: str = ""  # the word list that translates English questions, if one is found
+    other_stories: int = 0  # sentences of other stories on the pages (tickers, teasers), kept apart
 
 
 class RAG:
@@ -72,6 +74,10 @@ class RAG:
             path = cache_path(self.settings.index_dir, self.settings.collection, self.embedder.name)
             tokens = TokenVectors(path, self.embedder)
         self.retriever = Retriever(self.store, self.embedder, tokens)
+        self.other_stories = OtherStories(
+            cache_path(self.settings.index_dir, self.settings.collection, self.embedder.name, "other-stories", 1),
+            self.embedder,
+        )
         self.policy = policy or AnswerPolicy()
         self._generator = generator
         self.dictionary = Dictionary(Path(self.settings.dictionary), self.settings.model_dir)
@@ -134,6 +140,8 @@ class RAG:
         if self.retriever.tokens is not None:
             texts = [(r.id, _embedded_text(r)) for r in wanted.values() if r.meta["kind"] == "sentence"]
             self.retriever.tokens.ensure(texts, keep_only=True)
+        stories = [s for doc in corpus.documents for s in doc.other_stories]
+        self.other_stories.ensure(stories)
         self.retriever.invalidate()
         return IndexStats(
             added=len(new),
@@ -143,6 +151,7 @@ class RAG:
             articles=len(corpus.documents),
             chunks=n_chunks,
             sentences=n_sentences,
+            other_stories=len(stories),
             skipped=corpus.skipped,
             seconds=round(time.perf_counter() - started, 3),
         )
@@ -181,7 +190,7 @@ class RAG:
         """Counts of what is indexed; raises IndexMissingError when nothing is."""
         dictionary = str(self.dictionary.source) if self.dictionary.available else ""
         return IndexStatus(self.store.count("article"), self.store.count("chunk"), self.store.count("sentence"),
-                           self.embedder.name, self.store.location, dictionary)
+                           self.embedder.name, self.store.location, dictionary, len(self.other_stories))
 
     def article(self, source: str) -> Document:
         """The cleaned text of an indexed article, by file name (what citation offsets point into)."""
@@ -217,7 +226,9 @@ class RAG:
         parts = [SubQuestion(p, tuple(self._retrieve(p, k, None, context=q if i else None)))
                  for i, p in enumerate(question_parts(q))]
         profile = self.retriever.profile
-        extractive = compose(q, hits, language, self.policy, profile, self._lexicon(q, profile), parts)
+        elsewhere = self.elsewhere(q)
+        about = elsewhere[0] if elsewhere and elsewhere[1] > self.policy.other_story_lead else None
+        extractive = compose(q, hits, language, self.policy, profile, self._lexicon(q, profile), parts, about)
         generator = self.generator
         if generator is None or extractive.abstained:
             yield extractive.text
@@ -226,6 +237,16 @@ class RAG:
         from .llm import generate_answer
 
         yield from generate_answer(q, language, hits, extractive, generator, self.embedder)
+
+    def elsewhere(self, question: str) -> tuple[OtherStory, float] | None:
+        """The page's other story nearest to the question, and by how much it is nearer than the nearest
+        sentence of the articles (cosine; negative when the articles are nearer). None without other stories."""
+        vector = self.embedder.embed([question], "query")[0]
+        nearest = self.other_stories.nearest(vector)
+        if nearest is None:
+            return None
+        best = self.store.query(vector, 1, "sentence")
+        return nearest[0], nearest[1] - (best[0][1] if best else -1.0)
 
     def _retrieve(
         self, question: str, k: int | None, history: Sequence[str] | None, context: str | None = None

@@ -27,6 +27,11 @@ class Dropped:
     reason: str
 
 
+# Blocks about other things than the article: what the page also carried. A reader of the page may ask
+# about them; the answer is that the articles do not say, and where the page said it.
+OTHER_STORIES = frozenset({"teaser", "promo", "link-list", "ticker", "author-bio"})
+
+
 @dataclass(frozen=True)
 class Cleaned:
     """The article: headline, ISO publication date if stated, body paragraphs and what was dropped."""

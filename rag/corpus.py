@@ -6,11 +6,13 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .clean import clean
+from .clean import OTHER_STORIES, Cleaned, clean
 from .errors import CorpusError
-from .schema import Document
+from .schema import Document, OtherStory
+from .sentences import split_sentences
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
+MIN_STORY_WORDS = 3  # "Ähnliche Artikel" names no story
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,26 @@ def read_document(path: Path, max_bytes: int) -> Document:
     if not cleaned.text.strip():
         raise CorpusError(f"{path.name}: no article text left after cleaning")
     digest = hashlib.sha256(cleaned.text.encode("utf-8")).hexdigest()
+    title = cleaned.title or path.stem
     return Document(
         source=path.name,
-        title=cleaned.title or path.stem,
+        title=title,
         date=cleaned.date,
         text=cleaned.text,
         content_hash=digest,
+        other_stories=other_stories(cleaned, path.name, title),
+    )
+
+
+def other_stories(cleaned: Cleaned, source: str, title: str) -> tuple[OtherStory, ...]:
+    """The sentences of the page's blocks about other stories, line by line (a ticker has one story a line)."""
+    return tuple(
+        OtherStory(source, title, d.reason, s.text)
+        for d in cleaned.dropped
+        if d.reason in OTHER_STORIES
+        for line in d.text.splitlines()
+        for s in split_sentences(line)
+        if len(s.text.split()) >= MIN_STORY_WORDS
     )
 
 

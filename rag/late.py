@@ -114,14 +114,19 @@ class TokenVectors:
 
     def _save(self, vectors: dict[str, np.ndarray]) -> None:
         stacked, offsets = _stack(list(vectors.values()))
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp.npz")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(tmp, ids=np.array(list(vectors), dtype=str), vectors=stacked, offsets=offsets)
-            os.replace(tmp, self.path)
-        except OSError:  # a read-only index folder: the vectors stay in memory for this run
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        save_arrays(self.path, ids=np.array(list(vectors), dtype=str), vectors=stacked, offsets=offsets)
+
+
+def save_arrays(path: Path, **arrays: np.ndarray) -> None:
+    """Write derived data beside the index in one step (readers never see half a file)."""
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(tmp, **arrays)  # type: ignore[arg-type]  # numpy types the second positional, not keywords
+        os.replace(tmp, path)
+    except OSError:  # a read-only index folder: the data stays in memory for this run
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _stack(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -131,7 +136,7 @@ def _stack(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(rows), np.cumsum([0] + [len(r) for r in rows[:-1]]).astype(np.int64)
 
 
-def cache_path(index_dir: Path, collection: str, model: str) -> Path:
-    """Where a collection's token vectors for one model live."""
+def cache_path(index_dir: Path, collection: str, model: str, folder: str = "late", version: int = FORMAT) -> Path:
+    """Where derived data of a collection for one model lives (token vectors, by default)."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{collection}.{model}").strip("-")
-    return index_dir / "late" / f"{slug}.v{FORMAT}.npz"
+    return index_dir / folder / f"{slug}.v{version}.npz"

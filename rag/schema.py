@@ -15,6 +15,17 @@ class Span:
 
 
 @dataclass(frozen=True)
+class OtherStory:
+    """A sentence the article's page carried about another story (a teaser, a news ticker, a link list, a promo,
+    the author's bio). Never searched or quoted: a question about it is answered with where it was seen."""
+
+    source: str
+    title: str  # of the article whose page carried it
+    reason: str  # the cleaner's name for the block: "ticker", "teaser", ...
+    text: str
+
+
+@dataclass(frozen=True)
 class Document:
     """One cleaned article."""
 
@@ -23,6 +34,7 @@ class Document:
     date: str | None  # ISO date when the page states one
     text: str  # cleaned body; every offset in the pipeline points into this string
     content_hash: str
+    other_stories: tuple[OtherStory, ...] = ()  # of the page, dropped from the body
 
 
 @dataclass(frozen=True)
@@ -111,5 +123,6 @@ class IndexStats:
     articles: int = 0
     chunks: int = 0
     sentences: int = 0
+    other_stories: int = 0  # sentences of other stories on the pages (tickers, teasers), kept apart
     skipped: tuple[tuple[str, str], ...] = field(default=())  # (file, reason) not indexed
     seconds: float = 0.0

@@ -241,7 +241,7 @@ class RAG:
     def elsewhere(self, question: str) -> tuple[OtherStory, float] | None:
         """The page's other story nearest to the question, and by how much it is nearer than the nearest
         sentence of the articles (cosine; negative when the articles are nearer). None without other stories."""
-        vector = self.embedder.embed([question], "query")[0]
+        vector = self.embedder.embed([question_focus(question)], "query")[0]  # as retrieved: embedded once
         nearest = self.other_stories.nearest(vector)
         if nearest is None:
             return None

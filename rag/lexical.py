@@ -32,6 +32,7 @@ _EN = set(
     but not than can could would should
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+_EN_OPENERS = frozenset(["what", "who", "whom", "whose", "which", "when", "where", "why", "how"])
 _DE = set(
     """
     der die das und ist sind war waren hat haben warum wie was wer welche welcher welches welchen welchem
@@ -170,10 +171,15 @@ def content_terms(text: str) -> list[str]:
 
 
 def language_votes(text: str) -> tuple[int, int]:
-    """Evidence for German and for English in `text`: its function words, and umlauts for German."""
-    words = re.findall(r"[a-zäöüß]+", text.lower())
-    de = sum(w in _DE for w in words) + 2 * len(re.findall(r"[äöüß]", text.lower()))
-    return de, sum(w in _EN for w in words)
+    """Evidence for German and for English in `text`: its function words, and umlauts for German. An umlaut
+    in a capitalised word counts half as much (it may be a name in an English question: "Sophie Müller"), and
+    an English question word opening the text counts once more (*was* is both languages' word)."""
+    words = re.findall(r"[A-Za-zÄÖÜäöüß]+", text)
+    lower = [w.lower() for w in words]
+    umlauts = sum(len(re.findall(r"[äöüß]", w.lower())) * (1 if w[:1].isupper() else 2) for w in words)
+    de = sum(w in _DE for w in lower) + umlauts
+    en = sum(w in _EN for w in lower) + (1 if lower and lower[0] in _EN_OPENERS else 0)
+    return de, en
 
 
 def detect_language(text: str) -> str:

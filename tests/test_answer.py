@@ -88,6 +88,11 @@ def test_language_of_the_question() -> None:
     assert detect_language("Was warf Russlands Generalstaatsanwalt Krasnow Kasachstan vor?") == "de"
     assert detect_language("Gegen wen spielte Borussia Dortmund am Dienstag?") == "de"
     assert detect_language("Was it about the alliance or against it?") == "en"
+    # A name's umlaut does not make an English question German; a German word's still counts.
+    assert detect_language("Where was Sophie Müller born?") == "en"
+    assert detect_language("Who is Müller?") == "en"
+    assert detect_language("Wer ist Müller?") == "de"
+    assert detect_language("Was für Jurten?") == "de"
 
 
 def test_quotes_are_verbatim_spans_with_numbered_citations_and_a_frame() -> None:

@@ -34,6 +34,8 @@ TEMPLATES = {
         "promo": "an advertisement",
         "link-list": "a list of links to other stories",
         "author-bio": "the author's biography",
+        "caption": "a photo caption",
+        "credit": "a source credit",
     },
     "de": {
         "answer": "Laut den Artikeln: {quotes}",
@@ -46,6 +48,8 @@ TEMPLATES = {
         "promo": "einen Werbehinweis",
         "link-list": "eine Linkliste zu anderen Beiträgen",
         "author-bio": "die Biografie der Autorin oder des Autors",
+        "caption": "eine Bildunterschrift",
+        "credit": "einen Quellenvermerk",
     },
 }
 QUOTE_MARKS = {"en": ("“", "”"), "de": ("„", "“")}

@@ -44,7 +44,7 @@ class IndexStatus:
     embed_model: str
     location: str
     dictionary: str = ""  # the word list that translates English questions, if one is found
-    other_stories: int = 0  # sentences of other stories on the pages (tickers, teasers), kept apart
+    other_stories: int = 0  # sentences the pages carry beside the articles (tickers, captions), kept apart
 
 
 class RAG:

@@ -27,9 +27,11 @@ class Dropped:
     reason: str
 
 
-# Blocks about other things than the article: what the page also carried. A reader of the page may ask
-# about them; the answer is that the articles do not say, and where the page said it.
-OTHER_STORIES = frozenset({"teaser", "promo", "link-list", "ticker", "author-bio"})
+# Blocks a reader of the page sees beside the article's text and may ask about: other stories (a ticker, teasers,
+# link lists, promos), the author's bio, and photo captions and credits, which issue 2 keeps out of the articles.
+# The answer is that the articles do not say, and where the page said it. (Navigation, metadata and embedded
+# tweets are not among them: menus name no story, and a tweet is quoted as part of the article's argument.)
+OTHER_STORIES = frozenset({"teaser", "promo", "link-list", "ticker", "author-bio", "caption", "credit"})
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def index(
         f"{stats.articles} articles, {stats.chunks} chunks, {stats.sentences} sentences: "
         f"{stats.added} embedded, {stats.unchanged} unchanged, {stats.updated} moved, "
         f"{stats.removed} removed in {stats.seconds:.1f} s; "
-        f"{stats.other_stories} sentences of other stories on the pages (tickers, teasers) kept apart"
+        f"{stats.other_stories} sentences the pages carry beside the articles (tickers, teasers, captions) kept apart"
     )
 
 
@@ -160,7 +160,7 @@ def status(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
         _fail(exc)
         return
     typer.echo(f"{s.articles} articles, {s.chunks} chunks, {s.sentences} sentences at {s.location} "
-               f"(model: {s.embed_model}); {s.other_stories} sentences of other stories on the pages kept apart")
+               f"(model: {s.embed_model}); {s.other_stories} sentences the pages carry beside the articles kept apart")
     dictionary = s.dictionary or "none (see RAG_DICTIONARY; Debian package trans-de-en)"
     typer.echo(f"dictionary for English questions: {dictionary}")
 

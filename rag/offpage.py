@@ -1,4 +1,5 @@
-"""The page's other stories (teasers, tickers, link lists, promos, author bios), kept apart from the index.
+"""What the pages carry beside the articles (other stories: teasers, tickers, link lists, promos; the author's bio;
+photo captions and credits), kept apart from the index.
 
 They are never searched or quoted. They serve as a contrast: a question that sits closer to one of them than
 to any sentence of the articles is about what else the page carried, and the articles do not answer it.

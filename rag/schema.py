@@ -16,8 +16,8 @@ class Span:
 
 @dataclass(frozen=True)
 class OtherStory:
-    """A sentence the article's page carried about another story (a teaser, a news ticker, a link list, a promo,
-    the author's bio). Never searched or quoted: a question about it is answered with where it was seen."""
+    """A sentence the article's page carried beside its text (a teaser, a news ticker, a link list, a promo, the
+    author's bio, a photo caption). Never searched or quoted: a question about it is answered with where it was."""
 
     source: str
     title: str  # of the article whose page carried it
@@ -34,7 +34,7 @@ class Document:
     date: str | None  # ISO date when the page states one
     text: str  # cleaned body; every offset in the pipeline points into this string
     content_hash: str
-    other_stories: tuple[OtherStory, ...] = ()  # of the page, dropped from the body
+    other_stories: tuple[OtherStory, ...] = ()  # what else the page carried, dropped from the body
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,6 @@ class IndexStats:
     articles: int = 0
     chunks: int = 0
     sentences: int = 0
-    other_stories: int = 0  # sentences of other stories on the pages (tickers, teasers), kept apart
+    other_stories: int = 0  # sentences the pages carry beside the articles (tickers, captions), kept apart
     skipped: tuple[tuple[str, str], ...] = field(default=())  # (file, reason) not indexed
     seconds: float = 0.0

@@ -66,7 +66,8 @@ def read_document(path: Path, max_bytes: int) -> Document:
 
 
 def other_stories(cleaned: Cleaned, source: str, title: str) -> tuple[OtherStory, ...]:
-    """The sentences of the page's blocks about other stories, line by line (a ticker has one story a line)."""
+    """The sentences of what the page carried beside the article (`OTHER_STORIES`: a ticker, teasers, captions, ...),
+    line by line (a ticker has one story a line)."""
     return tuple(
         OtherStory(source, title, d.reason, s.text)
         for d in cleaned.dropped

@@ -176,7 +176,8 @@ def language_votes(text: str) -> tuple[int, int]:
     an English question word opening the text counts once more (*was* is both languages' word)."""
     words = re.findall(r"[A-Za-zÄÖÜäöüß]+", text)
     lower = [w.lower() for w in words]
-    umlauts = sum(len(re.findall(r"[äöüß]", w.lower())) * (1 if w[:1].isupper() else 2) for w in words)
+    umlauts = sum(len(re.findall(r"[äöüß]", lw)) * (1 if w[:1].isupper() else 2)
+                  for w, lw in zip(words, lower, strict=True))
     de = sum(w in _DE for w in lower) + umlauts
     en = sum(w in _EN for w in lower) + (1 if lower and lower[0] in _EN_OPENERS else 0)
     return de, en

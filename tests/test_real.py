@@ -368,7 +368,7 @@ def test_a_paragraph_of_one_sentence_is_quoted_with_the_paragraph_after_it(real_
     assert "beschuldigt" in quote and "Krasnow" in quote and "\n\n" in quote, answer.text
 
 
-def test_a_question_about_the_pages_news_ticker_is_declined_with_where_it_was(real_rag: RAG) -> None:
+def test_a_question_about_the_pages_news_ticker_or_a_caption_is_declined_with_where_it_was(real_rag: RAG) -> None:
     # The ticker under one article runs other news, in German and French; a reader of the page may ask about it.
     for question, phrase in (("Wer soll laut Fachleuten die Klimakrise als Gesundheitsnotstand anerkennen?",
                               "einen Newsticker"),
@@ -376,6 +376,9 @@ def test_a_question_about_the_pages_news_ticker_is_declined_with_where_it_was(re
         answer = real_rag.ask(question)
         assert answer.abstained and not answer.citations, answer.text
         assert phrase in answer.text and "kalte Schulter" in answer.text, answer.text
+    # A photo caption is kept out of the articles too (issue 2), and a question about it is told so.
+    answer = real_rag.ask("Von welcher Agentur stammt das Bild der ankommenden OVKS-Friedenstruppen?")
+    assert answer.abstained and "eine Bildunterschrift" in answer.text, answer.text
     # Its questions sit nearer the articles than any other story: answered as before.
     for question in ("Why did the CSTO intervene?", "What does CSTO stand for?"):
         assert not real_rag.ask(question).abstained

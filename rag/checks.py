@@ -83,6 +83,13 @@ _NAME_Q = re.compile(
     r"\bwie (heißt|heisst|heißen|heissen|hieß|hiess|hießen|hiessen)\b|\bnamen? (des|der|von)\b",
     re.I,
 )
+# "Who is the head of …?", "Wer ist Russlands Botschafter …?", "Wer war 1990 Vorsitzender …?": asked who holds a
+# role, which a name answers, as "what is the name of" asks. Not "Who is Maria Zakharova?" (what a named person
+# is), nor "Who founded …?", which an institution answers as often as a person (measured: answers lost).
+_HOLDER_Q = re.compile(
+    r"^\W*(?:[Ww]ho|[Ww]er)\s+(?:is|was|are|were|ist|war|sind|waren)\s+"
+    r"(?:(?:the|a|an|his|her|its|their|der|die|das|ein|eine)\b|\d|[A-ZÄÖÜ][\w-]*(?:['’]s|s)\s+([^\W\d_][\w-]*))"
+)
 _LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _PROPER = re.compile(r"\b[A-ZÄÖÜ][\w’'-]*")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
@@ -390,14 +397,14 @@ def generic_mention(question: str, text: str, lexicon: frozenset[str]) -> bool:
 def missing_answer_type(question: str, quotes: Sequence[str], lexicon: Lexicon = NO_LEXICON) -> bool:
     """A 'how many' question needs a new number in the quotes (of what it counts, when asked in German), 'how
     much money' a currency, 'how much X' the X, a 'when' question a date, and (given the language's common
-    words) 'what is the name of' a new name, as 'which (described) X' does when the quote only repeats the
-    description."""
+    words) 'what is the name of' or 'who is the <role>' a new name, as 'which (described) X' does when the quote
+    only repeats the description."""
     text = " ".join(quotes)
     common = lexicon.common
     # A name in the words a colon introduces ("Und Putin sagte:\n\n«… Nasarbajew …»") is the speaker's
     # subject, not the name asked for.
     narrated = " ".join(_INTRODUCED.sub("", quote) for quote in quotes)
-    if common and _NAME_Q.search(question) and not new_names(question, narrated, common):
+    if common and _asks_for_a_name(question, common) and not new_names(question, narrated, common):
         return True
     if counts_other_things(question, text) or counts_no_deaths(question, text):
         return True
@@ -408,6 +415,16 @@ def missing_answer_type(question: str, quotes: Sequence[str], lexicon: Lexicon =
     if _QUANTITY.search(question) and not _has_quantity(question, text):
         return True
     return bool(_asks_when(question) and not _DATE.search(text))
+
+
+def _asks_for_a_name(question: str, common: frozenset[str]) -> bool:
+    """'What is the name of …', 'wie heißt …', or who holds a role: 'Who is the head of …', 'Wer ist Russlands
+    Botschafter' (a possessive's noun must be a common word: not 'Wer ist Boris Johnson?')."""
+    if _NAME_Q.search(question):
+        return True
+    m = _HOLDER_Q.match(question)
+    noun = m.group(1) if m else None
+    return bool(m) and (noun is None or noun[:1].islower() or any(t in common for t in analyze(noun)))
 
 
 def answered_by(question: str, quotes: Sequence[str], lexicon: Lexicon) -> bool:

@@ -493,6 +493,23 @@ def test_asked_for_a_name_the_quote_must_name_someone_the_question_does_not() ->
     assert not compose("Was schickte das Bündnis?", [unnamed], "de", profile=profile, lexicon=lexicon).abstained
 
 
+def test_asked_who_holds_a_role_the_quote_must_name_someone_but_not_asked_who_someone_is() -> None:
+    common = analyze("Unruhen Bündnis Soldaten Kasachstan Regierung Hilfe Lage Jahr Menschen Präsident Chef")
+    lexicon = Lexicon(frozenset(common))
+    sentences = ("Das Bündnis schickte 2500 Soldaten nach Kasachstan.", "Der Präsident Tokajew bat um Hilfe.")
+    named = _hit({"Das Bündnis": 6.0}, text=" ".join(sentences), sentences=sentences)
+    unnamed = _hit({"Das Bündnis": 6.0})
+    profile = _profile(TEXT + " ".join(sentences))
+    for question in ("Who is the president who asked for help?", "Wer ist Kasachstans Präsident?",
+                     "Wer war 2022 Chef des Bündnisses?"):
+        answer = compose(question, [named], detect_language(question), profile=profile, lexicon=lexicon)
+        assert not answer.abstained and "Tokajew" in answer.citations[0].quote, question
+        assert compose(question, [unnamed], detect_language(question), profile=profile, lexicon=lexicon).abstained
+    # Asked what a named person is, or who did something (an institution answers that as often), no name is needed.
+    for question in ("Wer ist Tokajew?", "Wer schickte die Soldaten?", "Who sent the soldiers?"):
+        assert not compose(question, [unnamed], detect_language(question), profile=profile, lexicon=lexicon).abstained
+
+
 # A line that introduces the paragraph after it, between two plain paragraphs.
 BANNER = "Das Bündnis schickte 2500 Soldaten. Auf dem Transparent stand:\n\n«Wir bleiben hier.»\n\nDie Polizei kam."
 BANNER_SENTENCES = ("Das Bündnis schickte 2500 Soldaten.", "Auf dem Transparent stand:", "«Wir bleiben hier.»",

@@ -103,6 +103,12 @@ def test_a_question_asking_for_a_name_the_articles_do_not_give_is_declined(real_
         assert real_rag.ask(question).abstained, question
     named = real_rag.ask("What is the name of the Russian spaceport in Kazakhstan?")
     assert not named.abstained and "Baikonur" in named.text, named.text
+    # Asked who holds a role, the quote must name someone: the one that does comes first, not "Der US-Botschafter
+    # steht …" or "Darauf folgt eine Antwort vom kasachischen Außenministerium".
+    for question, name in (("Who was the American ambassador at the ribbon-cutting in Almaty?", "Rosenblum"),
+                           ("Wer ist der Sprecher des kasachischen Außenministeriums?", "Smadiyarov")):
+        answer = real_rag.ask(question)
+        assert not answer.abstained and name in answer.citations[0].quote, answer.text
 
 
 def test_a_question_that_asks_two_things_quotes_an_answer_to_each(real_rag: RAG) -> None:

@@ -85,9 +85,10 @@ _NAME_Q = re.compile(
 )
 # "Who is the head of …?", "Wer ist Russlands Botschafter …?", "Wer war 1990 Vorsitzender …?": asked who holds a
 # role, which a name answers, as "what is the name of" asks. Not "Who is Maria Zakharova?" (what a named person
-# is), nor "Who founded …?", which an institution answers as often as a person (measured: answers lost).
+# is), not "Who are the protesters?" (a group, which a description answers), nor "Who founded …?", which an
+# institution answers as often as a person (measured: answers lost).
 _HOLDER_Q = re.compile(
-    r"^\W*(?:[Ww]ho|[Ww]er)\s+(?:is|was|are|were|ist|war|sind|waren)\s+"
+    r"^\W*(?:[Ww]ho|[Ww]er)\s+(?:is|was|ist|war)\s+"
     r"(?:(?:the|a|an|his|her|its|their|der|die|das|ein|eine)\b|\d|[A-ZÄÖÜ][\w-]*(?:['’]s|s)\s+([^\W\d_][\w-]*))"
 )
 _LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")

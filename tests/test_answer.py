@@ -494,7 +494,8 @@ def test_asked_for_a_name_or_who_holds_a_role_the_quote_must_name_someone_the_qu
     assert not compose("Wie heißt der Präsident?", [unnamed], "de", profile=profile).abstained
     assert not compose("Was schickte das Bündnis?", [unnamed], "de", profile=profile, lexicon=lexicon).abstained
     # Asked what a named person is, or who did something (an institution answers that as often), no name is needed.
-    for question in ("Wer ist Tokajew?", "Wer schickte die Soldaten?", "Who sent the soldiers?"):
+    for question in ("Wer ist Tokajew?", "Wer schickte die Soldaten?", "Who sent the soldiers?",
+                     "Wer sind die Soldaten des Bündnisses?"):
         assert not compose(question, [unnamed], detect_language(question), profile=profile, lexicon=lexicon).abstained
 
 

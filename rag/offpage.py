@@ -7,13 +7,13 @@ to any sentence of the articles is about what else the page carried, and the art
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from .chunk import content_id
 from .embed import Embedder
 from .late import save_arrays
 from .schema import OtherStory
@@ -79,4 +79,4 @@ class OtherStories:
 
 
 def _key(story: OtherStory) -> str:
-    return hashlib.sha256(story.text.encode("utf-8")).hexdigest()
+    return content_id(story.text)  # by text alone: the same line on two pages is embedded once

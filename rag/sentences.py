@@ -34,6 +34,8 @@ _TERMINAL = re.compile(r"[.!?…][\"'»«“”’)\]]*$")
 # "Denn" gives the reason itself, so it does not count here.
 CONSEQUENCE = re.compile(
     r"^\W*(deshalb|darum|daher|deswegen|dadurch|somit|folglich|infolgedessen|therefore|hence|thus|"
+    # "Daraufhin hängte ein Aktivist ein Transparent auf": done in response to what the sentence before tells.
+    r"daraufhin|thereupon|in\s+response|als\s+reaktion\s+darauf|"
     r"this is why|that is why|aus diesem grund|aus diesen gründen|for th(is|ese) reasons?|"
     # "Kein Wunder, dass …", "Und so kam es, dass …": what the sentence says follows from what came before.
     r"(und\s+)?so\s+kam\s+es|kein\s+wunder|(it\s+is\s+|it's\s+)?(no|small)\s+wonder|and\s+so\s+it\s+was|"

@@ -533,6 +533,11 @@ def test_a_paragraph_opening_on_a_consequence_is_quoted_with_the_reason_before_i
     # One paragraph break only: the reason of "Kein Wunder" is the paragraph just before it, not two back.
     quote = _first_quote("Warum protestierten viele?", text, sentences, "Kein Wunder")
     assert quote == "Und so kam es, dass fremde Soldaten im Land waren.\n\nKein Wunder, dass viele protestierten."
+    # "Daraufhin" (in response to that) takes the sentence it responds to, also across one paragraph break.
+    response = text.replace("Und so kam es, dass fremde Soldaten im Land waren.", "Daraufhin kamen fremde Soldaten.")
+    quote = _first_quote("Was war der Anlass?", response, (sentences[0], "Daraufhin kamen fremde Soldaten.",
+                                                         sentences[2]), "Daraufhin")
+    assert quote == "Der Präsident rief das Bündnis zu Hilfe.\n\nDaraufhin kamen fremde Soldaten."
     # A paragraph that opens on anything else does not take the one before it.
     plain = text.replace("Und so kam es, dass", "Dann")
     quote = _first_quote("Wer war im Land?", plain, (sentences[0], "Dann fremde Soldaten im Land waren.",

@@ -52,8 +52,13 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
 
 
-def test_index_and_retrieve_through_a_chroma_server(chroma_url: str, corpus_copy: Path, fake_embedder) -> None:
-    settings = Settings.from_env(env={}, corpus_dir=corpus_copy, chroma_url=chroma_url, collection="server-test")
+def test_index_and_retrieve_through_a_chroma_server(
+    chroma_url: str, corpus_copy: Path, fake_embedder, tmp_path: Path
+) -> None:
+    # The derived files (the pages' other stories) live in the index folder in server mode too: a temporary one,
+    # not the project's.
+    settings = Settings.from_env(env={}, corpus_dir=corpus_copy, chroma_url=chroma_url, collection="server-test",
+                                 index_dir=tmp_path / "index")
     rag = RAG(settings=settings, embedder=fake_embedder)
     first = rag.index()
     assert first.articles == 5 and first.added > 0

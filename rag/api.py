@@ -21,7 +21,7 @@ from .errors import CorpusError, QuestionError, StaleIndexError
 from .history import referents, standalone_query
 from .late import TokenEmbedder, TokenVectors, cache_path
 from .lexical import analyze, language_votes, spelling_variants
-from .offpage import OtherStories
+from .offpage import OtherStories, stories_path
 from .retrieve import Retriever
 from .schema import Answer, CorpusProfile, Document, Hit, IndexStats, OtherStory
 from .settings import Settings
@@ -75,7 +75,7 @@ class RAG:
             tokens = TokenVectors(path, self.embedder)
         self.retriever = Retriever(self.store, self.embedder, tokens)
         self.other_stories = OtherStories(
-            cache_path(self.settings.index_dir, self.settings.collection, self.embedder.name, "other-stories", 1),
+            stories_path(self.settings.index_dir, self.settings.collection, self.embedder.name),
             self.embedder,
         )
         self.policy = policy or AnswerPolicy()

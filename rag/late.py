@@ -4,9 +4,6 @@ kept in a content-keyed file beside the index, so unchanged text is never encode
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,6 +13,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from .embed import Kind
+from .store import derived_path, save_arrays
 
 # A question's pieces are z-scored across the sentences, and a sentence is scored by the mean of its better
 # half: the other half are the question's function words and its premise, which match everything or nothing.
@@ -117,18 +115,6 @@ class TokenVectors:
         save_arrays(self.path, ids=np.array(list(vectors), dtype=str), vectors=stacked, offsets=offsets)
 
 
-def save_arrays(path: Path, **arrays: np.ndarray) -> None:
-    """Write derived data beside the index in one step (readers never see half a file)."""
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(tmp, **arrays)  # type: ignore[arg-type]  # numpy types the second positional, not keywords
-        os.replace(tmp, path)
-    except OSError:  # a read-only index folder: the data stays in memory for this run
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
 def _stack(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Rows of several sentences as one array, and where each sentence's rows start."""
     if not rows:
@@ -136,7 +122,6 @@ def _stack(rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(rows), np.cumsum([0] + [len(r) for r in rows[:-1]]).astype(np.int64)
 
 
-def cache_path(index_dir: Path, collection: str, model: str, folder: str = "late", version: int = FORMAT) -> Path:
-    """Where derived data of a collection for one model lives (token vectors, by default)."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{collection}.{model}").strip("-")
-    return index_dir / folder / f"{slug}.v{version}.npz"
+def cache_path(index_dir: Path, collection: str, model: str) -> Path:
+    """Where a collection's token vectors for one model live."""
+    return derived_path(index_dir, collection, model, "late", FORMAT)

@@ -15,8 +15,10 @@ import numpy as np
 
 from .chunk import content_id
 from .embed import Embedder
-from .late import save_arrays
 from .schema import OtherStory
+from .store import derived_path, save_arrays
+
+FORMAT = 1  # bumped whenever what is stored per story changes: the file's name carries it
 
 
 class OtherStories:
@@ -80,3 +82,8 @@ class OtherStories:
 
 def _key(story: OtherStory) -> str:
     return content_id(story.text)  # by text alone: the same line on two pages is embedded once
+
+
+def stories_path(index_dir: Path, collection: str, model: str) -> Path:
+    """Where a collection's other-story vectors for one model live."""
+    return derived_path(index_dir, collection, model, "other-stories", FORMAT)

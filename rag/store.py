@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
@@ -18,6 +21,25 @@ Kind = Literal["article", "chunk", "sentence"]
 Meta = dict[str, str | int | float | bool]
 SCHEMA_VERSION = 2  # bumped whenever what is embedded for a record changes (2: chunks without title)
 
+
+
+def derived_path(index_dir: Path, collection: str, model: str, folder: str, version: int) -> Path:
+    """Where data derived from a collection for one model lives beside the index (token vectors, the pages' other
+    stories), in a file whose name carries its format `version`."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{collection}.{model}").strip("-")
+    return index_dir / folder / f"{slug}.v{version}.npz"
+
+
+def save_arrays(path: Path, **arrays: np.ndarray) -> None:
+    """Write derived data beside the index in one step (readers never see half a file)."""
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(tmp, **arrays)  # type: ignore[arg-type]  # numpy types the second positional, not keywords
+        os.replace(tmp, path)
+    except OSError:  # a read-only index folder: the data stays in memory for this run
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 @dataclass(frozen=True)
 class Record:

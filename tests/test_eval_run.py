@@ -39,7 +39,7 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-GOLD_FILES = ["gold.jsonl", "parallel.jsonl"] + [f"fresh{n}.jsonl" for n in ("", *range(2, 31))]
+GOLD_FILES = ["gold.jsonl", "parallel.jsonl"] + [f"fresh{n}.jsonl" for n in ("", *range(2, 32))]
 
 
 @pytest.mark.parametrize("name", GOLD_FILES)

@@ -15,6 +15,7 @@ from rag.checks import (
     generic_mention,
     measures_something_else,
     missing_answer_type,
+    names_the_asked,
 )
 from rag.lexical import analyze, detect_language
 from rag.schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
@@ -493,10 +494,28 @@ def test_asked_for_a_name_or_who_holds_a_role_the_quote_must_name_someone_the_qu
     assert compose(asked, [named], "en", profile=profile, lexicon=lexicon).abstained
     assert not compose("Wie heißt der Präsident?", [unnamed], "de", profile=profile).abstained
     assert not compose("Was schickte das Bündnis?", [unnamed], "de", profile=profile, lexicon=lexicon).abstained
-    # Asked what a named person is, or who did something (an institution answers that as often), no name is needed.
-    for question in ("Wer ist Tokajew?", "Wer schickte die Soldaten?", "Who sent the soldiers?",
-                     "Wer sind die Soldaten des Bündnisses?"):
+    # Asked who did something (an institution answers that as often), no name is needed.
+    for question in ("Wer schickte die Soldaten?", "Who sent the soldiers?", "Wer sind die Soldaten des Bündnisses?"):
         assert not compose(question, [unnamed], detect_language(question), profile=profile, lexicon=lexicon).abstained
+
+
+def test_asked_what_a_named_person_is_the_quote_must_name_them() -> None:
+    sentences = ("Das Bündnis schickte 2500 Soldaten nach Kasachstan.", "Die Lage ist ernst.",
+                 "Der Präsident Tokajew bat um Hilfe.")
+    text = " ".join(sentences[:2]) + "\n\n" + sentences[2]  # the first quote runs on, not into his paragraph
+    profile = _profile(TEXT + text)
+    # The best sentence is about someone else; the one that names him is close enough behind to be quoted.
+    close = _hit({"Das Bündnis": 6.0, "Der Präsident": 5.5}, text=text, sentences=sentences)
+    for question in ("Wer ist Tokajew?", "Who is Tokayev?", "Who was Kassym Tokajew?"):
+        answer = compose(question, [close], detect_language(question), profile=profile)
+        assert not answer.abstained and "Tokajew" in answer.text, question
+    # No quote near the best names him: what the articles say about others does not say who he is.
+    far = _hit({"Das Bündnis": 6.0, "Der Präsident": 3.0}, text=text, sentences=sentences)
+    assert compose("Who is Tokayev?", [far], "en", profile=profile).abstained
+    assert not compose("Who is the president?", [far], "en", profile=profile).abstained
+    # A role is no name: "Who is the president?" is answered by a new name (see above), not by the word "president".
+    assert names_the_asked("Who is the president?", "Tokajew bat um Hilfe.")
+    assert names_the_asked("Wer ist Zakharova?", "Er antwortet auf Zakharovas Worte.")
 
 
 # A line that introduces the paragraph after it, between two plain paragraphs.

@@ -428,8 +428,10 @@ def names_the_asked(question: str, text: str) -> bool:
     together, and inflected: "Zakharovas"); True for other questions."""
     m = _WHO_IS_NAMED.match(question)
     asked = [t for t in analyze(m.group(1)) if len(t) >= 3] if m else []
+    if not asked:  # checked for every candidate quote: only a who-is question pays for analysing the text
+        return True
     terms = analyze(text)
-    return not asked or any(u.startswith(t) for t in asked for u in terms)
+    return any(u.startswith(t) for t in asked for u in terms)
 
 
 def _asks_for_a_name(question: str, common: frozenset[str]) -> bool:

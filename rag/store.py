@@ -22,7 +22,6 @@ Meta = dict[str, str | int | float | bool]
 SCHEMA_VERSION = 2  # bumped whenever what is embedded for a record changes (2: chunks without title)
 
 
-
 def derived_path(index_dir: Path, collection: str, model: str, folder: str, version: int) -> Path:
     """Where data derived from a collection for one model lives beside the index (token vectors, the pages' other
     stories), in a file whose name carries its format `version`."""
@@ -40,6 +39,7 @@ def save_arrays(path: Path, **arrays: np.ndarray) -> None:
     except OSError:  # a read-only index folder: the data stays in memory for this run
         with contextlib.suppress(OSError):
             tmp.unlink()
+
 
 @dataclass(frozen=True)
 class Record:

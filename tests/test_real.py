@@ -111,6 +111,16 @@ def test_a_question_asking_for_a_name_the_articles_do_not_give_is_declined(real_
         assert not answer.abstained and name in answer.citations[0].quote, answer.text
 
 
+
+def test_asked_who_a_named_person_is_the_answer_quotes_them(real_rag: RAG) -> None:
+    # The sentence nearest "Who is Putin?" is Putin's own line about Nasarbajew ("Er hat sie geschaffen …"), which
+    # says nothing of who Putin is: not quoted first. Someone the articles introduce is quoted where they are named.
+    putin = real_rag.ask("Who is Putin?")
+    assert putin.abstained or "Putin" in putin.citations[0].quote, putin.text
+    for question, name in (("Who is Maria Zakharova?", "Zakharova"), ("Wer ist Azamat Junisbai?", "Junisbai")):
+        answer = real_rag.ask(question)
+        assert not answer.abstained and name in answer.citations[0].quote, answer.text
+
 def test_a_question_that_asks_two_things_quotes_an_answer_to_each(real_rag: RAG) -> None:
     for question in (
         "Wann rief Tokajew die OVKS zu Hilfe, und wie viele Russen flüchteten vor der Teilmobilisierung nach "

@@ -27,6 +27,7 @@ from .schema import Answer, CorpusProfile, Document, Hit, IndexStats, OtherStory
 from .settings import Settings
 from .store import ChromaStore, Meta, Record
 from .translate import Dictionary
+from .truecase import carries_case, truecase
 
 if TYPE_CHECKING:
     from .llm import Generator
@@ -203,7 +204,7 @@ class RAG:
     def retrieve(self, question: str, k: int | None = None, history: Sequence[str] | None = None) -> list[Hit]:
         """The `k` passages that best match the question (after making a follow-up standalone)."""
         q = self.check_question(question, history)
-        return self._retrieve(q, k, history)
+        return self._retrieve(q, k, self._cased_history(history))
 
     def ask(self, question: str, k: int | None = None, history: Sequence[str] | None = None) -> Answer:
         """A short answer in the question's language with `[n]` citations, or an honest abstention."""
@@ -219,6 +220,7 @@ class RAG:
     ) -> Iterator[str | Answer]:
         """Yields pieces of the answer text as they are ready, then the final `Answer`."""
         q = self.check_question(question, history)
+        history = self._cased_history(history)
         language = self.language(q)
         hits = self._retrieve(q, k, history)
         # The first part is the question's own opening and stands alone; the second may refer back to it
@@ -329,7 +331,27 @@ class RAG:
                 f"the question {q[:80]!r} names nothing to look for (only question words); expected a question "
                 "that says what it is about: a person, a place, an event"
             )
-        return q
+        return self.cased(q)
+
+    def _cased_history(self, history: Sequence[str] | None) -> list[str] | None:
+        # Earlier questions name what a follow-up's pronoun points to, by their capitals.
+        return [self.cased(h) for h in history] if history else None
+
+    def cased(self, text: str) -> str:
+        """The text with its words' case given back from the articles and the dictionary when it was typed without
+        any ("why did the csto intervene" -> "Why did the CSTO intervene"); as typed otherwise."""
+        if carries_case(text):
+            return text
+        profile, language = self.retriever.profile, self.language(text)
+        available = self.dictionary.available
+        return truecase(
+            text,
+            cross_lingual=language != profile.language,
+            articles=profile.shapes,
+            dictionary=self.dictionary.shapes(language),
+            knows=(lambda word: self.dictionary.knows(word, language)) if available else None,
+            acronym=lambda word: bool(self.dictionary.acronyms_for(word, profile.vocabulary, profile.acronyms)),
+        )
 
 
 def _embedded_text(record: Record) -> str:

@@ -17,6 +17,7 @@ from .schema import Chunk, CorpusProfile, Hit, ScoredSentence, Span
 from .sentences import CONSEQUENCE, heading_in, is_heading, is_rhetorical
 from .store import ChromaStore
 from .translate import acronym_definitions
+from .truecase import shapes_of
 
 RRF_K = 60  # the constant from Cormack et al.; large enough that rank 1 does not dominate
 # Weights of the four chunk rankings fused by RRF: chunk dense, best-sentence dense, chunk BM25, best-sentence
@@ -128,6 +129,7 @@ class Retriever:
                 language=detect_language(" ".join(c.text for c in list(chunks.values())[:50])),
                 sentences=len(sentences),
                 acronyms=tuple(sorted(acronym_definitions(c.text for c in chunks.values()).items())),
+                shapes=shapes_of(s.span.text for s in sentences),
             )
 
     def _with_context(self, chunks: dict[str, Chunk], sentences: list[SentenceRef]) -> dict[str, Chunk]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .truecase import Shapes
+
 
 @dataclass(frozen=True)
 class Span:
@@ -82,6 +84,7 @@ class CorpusProfile:
     language: str  # "de" or "en": the language most of it is written in
     sentences: int  # how many sentences the dense z-scores are computed over
     acronyms: tuple[tuple[str, str], ...] = ()  # ("OVKS", "Organisation des Vertrags über kollektive Sicherheit")
+    shapes: Shapes = field(default_factory=Shapes)  # how it writes its words, to give case back to questions
 
 
 @dataclass(frozen=True)

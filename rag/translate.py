@@ -22,6 +22,7 @@ from pathlib import Path
 import Stemmer
 
 from .lexical import STOPWORDS, analyze
+from .truecase import DICTIONARY_SHARE, ShapeCounter, Shapes
 
 MAX_NGRAM = 3  # "rocket launch site"
 # German translations used per English word or phrase. More than one measured worse: the second sense
@@ -31,7 +32,7 @@ PER_TERM = 1
 # abbreviations whose dictionary senses are other words' ("up" -> hoch 23 times in the gold questions, "St." ->
 # erst, "UN" -> ohne). Pooled over fourteen sets: English MRR@10 0.938 -> 0.941, answers unchanged.
 MIN_WORD_LETTERS = 3
-CACHE_VERSION = 4  # 3: ties in the dictionary's order; 4: places
+CACHE_VERSION = 6  # 3: ties in the dictionary's order; 4: places; 5, 6: how each side writes its words
 
 # "Organisation des Vertrags über kollektive Sicherheit“ (OVKS)": a long form, then its acronym in parentheses.
 _DEFINITION = re.compile(r"([A-ZÄÖÜ][\w-]*(?:\s+[\w-]+){1,7})[“\"»]?\s*\(([A-ZÄÖÜ]{2,8})\)")
@@ -71,6 +72,7 @@ class Dictionary:
         self._entries: dict[str, list[str]] | None = None
         self._german: frozenset[str] = frozenset()
         self._places = Places()
+        self._shapes: dict[str, Shapes] = {}
         self._common: frozenset[str] | None = None
         self._long_forms: dict[str, list[frozenset[str]]] = {}
 
@@ -83,8 +85,8 @@ class Dictionary:
         """For each English key, its German single-word translations (analysed), most often given first."""
         with self._lock:
             if self._entries is None:
-                self._entries, self._german, self._places = (
-                    self._load() if self.available else ({}, frozenset(), Places())
+                self._entries, self._german, self._places, self._shapes = (
+                    self._load() if self.available else ({}, frozenset(), Places(), {})
                 )
             return self._entries
 
@@ -97,6 +99,18 @@ class Dictionary:
         """The words the dictionary lists only as places, and the words it describes places with."""
         self.entries()
         return self._places
+
+    def shapes(self, language: str) -> Shapes:
+        """How the dictionary's side of `language` ("de", "en") writes its words: German nouns and English names
+        with a capital, acronyms in capitals."""
+        self.entries()
+        return self._shapes.get(language, Shapes())
+
+    def knows(self, word: str, language: str) -> bool:
+        """Whether the dictionary's side of `language` has the word ("sagte" German, "said" English)."""
+        if language == "en":
+            return english_key([word]) in self.entries() or self.shapes("en").of(word) is not None
+        return any(t in self.german_words() for t in analyze(word))
 
     def common_words(self) -> frozenset[str]:
         """The German words without those the dictionary lists only as places: asked "which countries",
@@ -183,27 +197,31 @@ class Dictionary:
                     ]
             return self._long_forms
 
-    def _load(self) -> tuple[dict[str, list[str]], frozenset[str], Places]:
+    def _load(self) -> tuple[dict[str, list[str]], frozenset[str], Places, dict[str, Shapes]]:
         stat = self.source.stat()
         stamp = {"version": CACHE_VERSION, "source": str(self.source), "size": stat.st_size, "mtime": stat.st_mtime}
         try:
             cached = json.loads(self.cache.read_text(encoding="utf-8"))
             if cached.get("stamp") == stamp:
                 places = Places(frozenset(cached["places"]), frozenset(cached["place_kinds"]))
-                return dict(cached["entries"]), frozenset(cached["german"]), places
+                shapes = {lang: Shapes(frozenset(s["upper"]), frozenset(s["capitalised"]), frozenset(s["seen"]),
+                                       folded=False) for lang, s in cached["shapes"].items()}
+                return dict(cached["entries"]), frozenset(cached["german"]), places, shapes
         except (OSError, ValueError, KeyError, AttributeError, TypeError):
             pass  # no cache yet, or a stale or broken one: parse again
-        entries, german, places = parse(self.source)
+        entries, german, places, shapes = parse(self.source)
         try:
             self.cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.cache.with_suffix(f".{os.getpid()}.tmp")
             data = {"stamp": stamp, "entries": entries, "german": sorted(german), "places": sorted(places.names),
-                    "place_kinds": sorted(places.kinds)}
+                    "place_kinds": sorted(places.kinds),
+                    "shapes": {lang: {"upper": sorted(s.upper), "capitalised": sorted(s.capitalised),
+                                      "seen": sorted(s.seen)} for lang, s in shapes.items()}}
             tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
             tmp.replace(self.cache)
         except OSError:
             pass  # a read-only model folder only costs the parse time on the next start
-        return entries, german, places
+        return entries, german, places, shapes
 
 
 def acronym_definitions(texts: Iterable[str]) -> dict[str, str]:
@@ -231,7 +249,7 @@ def _assignable(letters: str, words: list[frozenset[str]]) -> bool:
     return any(first in w and _assignable(rest, words[:i] + words[i + 1 :]) for i, w in enumerate(words))
 
 
-def parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str], Places]:
+def parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str], Places, dict[str, Shapes]]:
     """Ding format: `German | German ... :: English | English ...`, senses in parallel, synonyms split by
     ';', notes in braces, brackets and parentheses. Returns, in one pass over the file:
     - for each English key, its German single-word translations (analysed), most often given first
@@ -239,17 +257,22 @@ def parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str], Places]:
     - every word on the German side, analysed. Proper names are mostly not there: of the articles'
       capitalised words, Moskau, Kreml and Außenminister are, Tokajew, Umarov and OVKS are not;
     - of those, the ones the dictionary lists only as places (marked [geogr.]): names after all; and the
-      words that describe places there (*Republik*, *Hauptstadt*)."""
+      words that describe places there (*Republik*, *Hauptstadt*);
+    - how each side writes its words (`Shapes`, without the lower-case ones), to give case back to questions
+      typed without it."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     tokens: set[str] = set()
     places: set[str] = set()  # headwords of senses marked [geogr.]
     not_places: set[str] = set()  # every other word of the German side
     kinds: set[str] = set()  # the other words of those senses, notes included: what kind of place it is
+    written = {"de": ShapeCounter(), "en": ShapeCounter()}
     with path.open(encoding="utf-8", errors="replace") as f:
         for line in f:
             if line.startswith("#") or " :: " not in line:
                 continue
             german, english = line.rstrip("\n").split(" :: ", 1)
+            written["de"].add(_NOTE.sub(" ", german), skip_first=False)
+            written["en"].add(_NOTE.sub(" ", english), skip_first=False)
             for de_sense in german.split(" | "):
                 words = _GERMAN_TOKEN.findall(_NOTE.sub(" ", de_sense))
                 if words and "[geogr.]" in de_sense:
@@ -277,7 +300,11 @@ def parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str], Places]:
     only_places = frozenset({t for p in places for t in forms[p]} - other)
     place_kinds = frozenset(t for k in kinds for t in forms[k] if len(t) >= 4)
     entries = {key: [t for t, _ in c.most_common()] for key, c in counts.items()}
-    return entries, german_words, Places(only_places, place_kinds)
+    # Keyed by the word itself: the spelling key would merge the dictionary's words ("scholz" with another).
+    # German's words are known by `german_words` already; English's are kept (its entries are stems).
+    shapes = {lang: counter.shapes(DICTIONARY_SHARE, folded=False, seen=lang == "en")
+              for lang, counter in written.items()}
+    return entries, german_words, Places(only_places, place_kinds), shapes
 
 
 def _single(word: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 import rag.translate as translate
 from rag.lexical import LexicalIndex, analyze
 from rag.translate import Dictionary
+from rag.truecase import CAPITALISED, LOWER, UPPER, Shapes
 
 DING = """\
 # Version :: test
@@ -38,7 +39,7 @@ def terms(*words: str) -> frozenset[str]:
 
 
 def test_senses_are_parallel_and_notes_and_phrases_are_dropped(ding: Path) -> None:
-    entries, _, _ = translate.parse(ding)
+    entries, _, _, _ = translate.parse(ding)
     assert entries[translate.english_key(["foreign", "minister"])] == analyze("Außenminister")
     cosmodrome = entries[translate.english_key(["cosmodrome"])]
     # Given equally often, translations keep the dictionary's order (a set's order changes from run to run).
@@ -76,13 +77,14 @@ def test_the_parsed_dictionary_is_cached_until_the_source_changes(
     first, german = built.entries(), built.german_words()
     assert german and (cache / "dictionary-en-de.json").is_file()
 
-    def no_parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str], translate.Places]:
+    def no_parse(path: Path) -> tuple[dict[str, list[str]], frozenset[str], translate.Places, dict[str, Shapes]]:
         raise AssertionError("the cache should have been read")
 
     monkeypatch.setattr(translate, "parse", no_parse)
     cached = Dictionary(ding, cache)
     assert cached.entries() == first
     assert cached.german_words() == german
+    assert cached.shapes("de") == built.shapes("de") and cached.shapes("en") == built.shapes("en")
     monkeypatch.undo()
     ding.write_text(DING + "Jurte {f} :: yurt\n", encoding="utf-8")
     assert translate.english_key(["yurt"]) in Dictionary(ding, cache).entries()
@@ -167,3 +169,23 @@ def test_words_only_one_side_of_the_dictionary_knows_tell_the_language(ding: Pat
     assert dictionary.language_votes("Was wollten die Demonstranten?") == (1, 0)  # Minister is on both sides
     assert dictionary.language_votes("Was the minister among the protesters?") == (0, 1)
     assert dictionary.language_votes("Nasarbajew Tokajew") == (0, 0)
+
+
+def test_the_dictionary_says_how_each_side_writes_its_words(ding: Path, tmp_path: Path) -> None:
+    d = Dictionary(ding, tmp_path)
+    german, english = d.shapes("de"), d.shapes("en")
+    assert german.of("außenminister") == german.of("DEMONSTRANTEN") == CAPITALISED  # German nouns
+    assert german.of("fremd") is None  # lower case: known as a German word instead
+    assert d.knows("fremd", "de") and d.knows("vermummte", "de") and not d.knows("tokajew", "de")
+    assert english.of("minister") == english.of("Cosmodrome") == LOWER
+    assert d.knows("foreign", "en") and not d.knows("tokayev", "en")
+    shouted = Dictionary(_ding(tmp_path, "NATO {f} :: NATO\nRussland {n} [geogr.] :: Russia\n"), tmp_path / "c")
+    assert shouted.shapes("en").of("nato") == shouted.shapes("de").of("Nato") == UPPER
+    assert shouted.shapes("en").of("russia") == CAPITALISED
+    assert Dictionary(Path("off"), tmp_path).shapes("en") == Shapes()
+
+
+def _ding(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "small-de-en"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -119,7 +119,8 @@ def summary_line(summary: dict[str, Any]) -> str:
             en, de = groups["lang:en"].get("MRR@10"), groups["lang:de"].get("MRR@10")
             head += f" MRR@10 en/de={fmt('MRR@10', en)}/{fmt('MRR@10', de)}"
         parts.append(f"{name}: {head} p50={fmt('_ms', o.get('latency_p50_ms'))}ms")
-    return f"eval of {summary['items']} items | " + " | ".join(parts)
+    typed = f" typed {summary['case']}" if summary.get("case", "as-written") != "as-written" else ""
+    return f"eval of {summary['items']} items{typed} | " + " | ".join(parts)
 
 
 def comparison_text(summary: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 EVALS_DIR = Path(__file__).resolve().parent
 DEFAULT_GOLD = EVALS_DIR / "gold.jsonl"
 DEFAULT_OUT = EVALS_DIR / "out"
+# How the questions are typed: as written, or all in lower or upper case as people type on phones and in a hurry
+# (the product must not depend on the capitals of names, acronyms and German nouns).
+CASES: dict[str, Callable[[str], str]] = {"as-written": lambda q: q, "lower": str.lower, "upper": str.upper}
 RETRIEVE_K = 10  # retrieval metrics look at the top 10 whatever --k is
 
 KEYS = (
@@ -238,13 +241,17 @@ def _refresh_index(rag: RAG) -> str:
 
 
 def run(gold_path: Path, out_dir: Path, k: int = 5, baseline: bool = False,
-        rag: RAG | None = None) -> dict[str, Any]:
-    """Evaluate the product (and optionally the baseline) on a gold file; writes everything into out_dir."""
+        rag: RAG | None = None, case: str = "as-written") -> dict[str, Any]:
+    """Evaluate the product (and optionally the baseline) on a gold file, its questions typed as `case` says;
+    writes everything into out_dir."""
+    if case not in CASES:
+        raise GoldError(f"case {case!r}: expected one of {', '.join(CASES)}")
     items, problems = read_gold(gold_path)
     if problems:
         raise GoldError(f"{gold_path}: " + "; ".join(problems))
     if not items:
         raise GoldError(f"{gold_path}: no gold items")
+    items = [replace(it, question=CASES[case](it.question)) for it in items]
     if rag is None:
         from rag import RAG
 
@@ -265,7 +272,7 @@ def run(gold_path: Path, out_dir: Path, k: int = 5, baseline: bool = False,
         name = "results.jsonl" if system.name == "product" else f"{system.name}_results.jsonl"
         _write_results(out_dir / name, system, items)
     meta = {"gold": str(gold_path), "k": k, "embed_model": str(getattr(rag.embedder, "name", "?")),
-            "index": index_note}
+            "index": index_note, "case": case}
     return report.write_report(out_dir, items, runs, meta)
 
 
@@ -305,7 +312,8 @@ def _read_floors(path: Path) -> dict[str, float]:
 
 
 def main(gold: Path | None = None, out: Path | None = None, k: int = 5, baseline: bool = False,
-         check_gold: Path | None = None, floors: Path | None = None, rag: RAG | None = None) -> int:
+         check_gold: Path | None = None, floors: Path | None = None, rag: RAG | None = None,
+         case: str = "as-written") -> int:
     """The `rag eval` command; returns the exit code (0 ok, 1 gold problems or floors missed, 2 errors)."""
     from rag import RagError, Settings
 
@@ -322,7 +330,7 @@ def main(gold: Path | None = None, out: Path | None = None, k: int = 5, baseline
         return 1 if problems else 0
     try:
         floor_values = _read_floors(floors) if floors is not None else {}
-        summary = run(gold or DEFAULT_GOLD, out or DEFAULT_OUT, k=k, baseline=baseline, rag=rag)
+        summary = run(gold or DEFAULT_GOLD, out or DEFAULT_OUT, k=k, baseline=baseline, rag=rag, case=case)
     except (GoldError, OSError, json.JSONDecodeError, RagError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

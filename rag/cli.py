@@ -208,11 +208,13 @@ def run_eval(
     baseline: Annotated[bool, typer.Option("--baseline", help="Also run the tutorial pipeline and compare.")] = False,
     check_gold: Annotated[Path | None, typer.Option("--check-gold", help="Only validate a gold file.")] = None,
     floors: Annotated[Path | None, typer.Option(help="Fail when a metric drops below these floors (JSON).")] = None,
+    case: Annotated[str, typer.Option(help="Ask the questions as-written, or typed all in lower or upper case.")]
+    = "as-written",
 ) -> None:
     """Run the gold Q&A pairs through the API and write a report (see evals/)."""
     from evals.runner import main as eval_main
 
-    code = eval_main(gold=gold, out=out, k=k, baseline=baseline, check_gold=check_gold, floors=floors)
+    code = eval_main(gold=gold, out=out, k=k, baseline=baseline, check_gold=check_gold, floors=floors, case=case)
     raise typer.Exit(code)
 
 

@@ -39,7 +39,7 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-GOLD_FILES = ["gold.jsonl", "parallel.jsonl"] + [f"fresh{n}.jsonl" for n in ("", *range(2, 32))]
+GOLD_FILES = ["gold.jsonl", "parallel.jsonl"] + [f"fresh{n}.jsonl" for n in ("", *range(2, 33))]
 
 
 @pytest.mark.parametrize("name", GOLD_FILES)
@@ -110,6 +110,23 @@ def test_end_to_end_with_the_fake_embedder(
     assert captured.out.startswith("eval of 4 items | product: ")
     assert "answer_correct" in captured.err and "below its floor 1.010" in captured.err
     assert "evidence_hit@5" not in captured.err
+
+
+def test_the_questions_can_be_typed_in_lower_or_upper_case(
+    fake_rag: RAG, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_rag.index()
+    gold = _write(tmp_path / "gold.jsonl", GOOD[:2])
+    asked: list[str] = []
+    ask = fake_rag.ask
+    monkeypatch.setattr(fake_rag, "ask", lambda q, *a, **kw: asked.append(q) or ask(q, *a, **kw))
+    questions = [json.loads(line)["question"] for line in gold.read_text(encoding="utf-8").splitlines()]
+    for case, typed in (("lower", str.lower), ("upper", str.upper)):
+        asked.clear()
+        summary = run(gold, tmp_path / case, k=5, rag=fake_rag, case=case)
+        assert asked[-2:] == [typed(q) for q in questions] and summary["case"] == case
+    assert main(gold=gold, out=tmp_path / "x", rag=fake_rag, case="shouting") == 2
+    assert "case 'shouting': expected one of as-written, lower, upper" in capsys.readouterr().err
 
 
 def test_latency_is_timed_after_the_warm_up(fake_rag: RAG, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -325,6 +326,12 @@ class RAG:
             )
         if not any(ch.isalnum() for ch in q):
             raise QuestionError(f"the question {q[:40]!r} has no words; expected a question in English or German")
+        script = _script(q)
+        if script:
+            raise QuestionError(
+                f"the question {q[:40]!r} is written in {script} letters; expected a question in English or German "
+                "(names may be spelled in either)"
+            )
         if not history and not analyze(q):
             # Only question words and the like: every passage would match it equally badly.
             raise QuestionError(
@@ -359,6 +366,15 @@ class RAG:
 
 
 _TERMINAL = frozenset("?!.…;:？！。")
+
+
+def _script(text: str) -> str | None:
+    """The script most of the text's letters are in ("Cyrillic"), when it is not the Latin one English and German
+    share. A Russian question is not one the answers are framed for, and "the articles don't answer" would mislead."""
+    scripts = Counter(unicodedata.name(ch, "UNKNOWN").split()[0] for ch in text if ch.isalpha())
+    top, n = scripts.most_common(1)[0] if scripts else ("LATIN", 0)
+    name = top if len(top) <= 3 else top.title()  # CJK, Cyrillic
+    return name if top != "LATIN" and n > sum(scripts.values()) / 2 else None
 
 
 def _embedded_text(record: Record) -> str:

@@ -112,6 +112,10 @@ def test_questions_are_validated(fake_rag: RAG) -> None:
         fake_rag.ask("x" * 2001)
     with pytest.raises(QuestionError, match="has no words"):
         fake_rag.ask("🙂 ?!")
+    for other, script in (("Почему ОДКБ вмешалась в Казахстан?", "Cyrillic"), ("为什么集体安全条约组织干预?", "CJK")):
+        with pytest.raises(QuestionError, match=f"written in {script} letters; expected a question in English or"):
+            fake_rag.ask(other)
+    assert not fake_rag.ask("Wie viele Russen flüchteten vor der Teilmobilisierung (мобилизация)?").abstained
     for nothing in ("Warum???", "Where and when?"):
         with pytest.raises(QuestionError, match="names nothing to look for"):
             fake_rag.retrieve(nothing)

@@ -354,11 +354,14 @@ def new_conversation() -> Outputs:
 
 def build_app(rag: RAG) -> gr.Blocks:
     """The chat app for one RAG. Call `.launch()` on it; `/ask` is the programmatic endpoint."""
+    # The examples and the description are the built-in corpus's; another corpus gets neither.
+    built_in = rag.settings.corpus_dir.resolve() == Settings().corpus_dir.resolve()
+    about = ("five German news articles on Kazakhstan" if built_in
+             else f"the articles in {html.escape(rag.settings.corpus_dir.name)}/")
     with gr.Blocks(title="Ask the articles") as app:
         gr.HTML(
             '<div class="rag-head"><div class="rag-h1">Ask the articles</div><p>Questions in English or '
-            "German about five German news articles on Kazakhstan. Answers quote the articles with [n] "
-            "citations.</p></div>",
+            f"German about {about}. Answers quote the articles with [n] citations.</p></div>",
             head=f"<style>{CSS}</style>",
             js_on_load=None,
         )
@@ -377,8 +380,9 @@ def build_app(rag: RAG) -> gr.Blocks:
                     buttons=[],  # "copy" would copy the message's HTML
                     feedback_options=None,
                     elem_id="rag-chat",
-                    placeholder="Ask about the articles in English or German, or pick an example.",
-                    examples=[{"text": q} for q in EXAMPLES],
+                    placeholder="Ask about the articles in English or German"
+                    + (", or pick an example." if built_in else "."),
+                    examples=[{"text": q} for q in EXAMPLES] if built_in else None,
                 )
                 question = gr.Textbox(
                     show_label=False,

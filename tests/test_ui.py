@@ -42,6 +42,18 @@ def test_build_app_with_fake_rag_exposes_the_ask_and_chat_endpoints(rag: RAG) ->
     assert result["answer"] and result["error"] == ""
 
 
+def test_another_corpus_is_not_described_as_the_built_in_one(rag: RAG) -> None:
+    # The fake RAG indexes a copy of the corpus in another folder: the built-in articles' description and example
+    # questions would be about articles that may not be there.
+    config = ui.build_app(rag).config
+    assert config is not None
+    blocks = config["components"]
+    head = next(b["props"]["value"] for b in blocks if "rag-head" in str(b["props"].get("value", "")))
+    assert "Kazakhstan" not in head and f"the articles in {rag.settings.corpus_dir.name}/" in head
+    chat = next(b for b in blocks if b["props"].get("elem_id") == "rag-chat")
+    assert not chat["props"].get("examples") and "example" not in chat["props"]["placeholder"]
+
+
 def test_api_answer_numbers_citations_as_in_the_answer(rag: RAG) -> None:
     result = ui.api_answer(rag, CSTO)
     json.dumps(result)  # JSON-able for gradio_client

@@ -18,7 +18,7 @@ STOPWORDS = frozenset(
     durch für gegen hat haben hatte hatten ist sind war waren wird werden wurde wurden im in ins mit
     nach nicht noch nur ob seit sich sie er es ihr ihre ihm ihn so über um unter vom von vor wie was wer
     wo warum wieso weshalb wann welche welcher welches welchem welchen wem wen zu zum zur dass daß man sein seine seiner
-    diese dieser dieses jene kein keine mehr sehr schon dann denn doch ja wir ich du uns am viele
+    diese dieser dieses jene kein keine mehr sehr schon dann denn doch ja wir ich du uns am viele mir mich dir dich euch
     wieviele the a an and or but of to in on at by for from with as is are was were be been being has
     have had do does did not no what which who whom whose why how when where that this these those it
     its their they he she his her we you i me my our your than then there here about into over under

@@ -140,6 +140,15 @@ def test_a_question_typed_without_capitals_or_its_mark_is_answered_as_if_typed_w
             == quotes(real_rag.ask(question, history=[earlier])))
 
 
+def test_a_request_addressed_to_the_chat_is_answered(real_rag: RAG) -> None:
+    # "mir" is the asker, not a word the articles could be expected to use: it made "Erzähl mir von den Jurten"
+    # a question of mostly unknown words, declined as being about something else.
+    for request, word in (("Erzähl mir von den Jurten", "Jurte"), ("Gib mir Infos zur Nato-Einrichtung", "Nato"),
+                          ("Kannst du mir sagen, warum die OVKS eingegriffen hat?", "OVKS")):
+        answer = real_rag.ask(request)
+        assert not answer.abstained and word in answer.citations[0].quote, answer.text
+
+
 def test_a_question_that_asks_two_things_quotes_an_answer_to_each(real_rag: RAG) -> None:
     for question in (
         "Wann rief Tokajew die OVKS zu Hilfe, und wie viele Russen flüchteten vor der Teilmobilisierung nach "

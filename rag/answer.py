@@ -18,7 +18,7 @@ from .checks import (
     names_anything,
 )
 from .lexical import analyze
-from .schema import Answer, Citation, CorpusProfile, Hit, OtherStory, Span
+from .schema import Answer, Citation, CorpusProfile, Document, Hit, OtherStory, Span
 from .sentences import CONSEQUENCE, QUESTION_WORDS, heading_in, is_rhetorical, split_sentences
 
 # The framing is data: one template per language, with named slots.
@@ -36,6 +36,7 @@ TEMPLATES = {
         "author-bio": "the author's biography",
         "caption": "a photo caption",
         "credit": "a source credit",
+        "overview": "There are {count} articles: {titles}",
     },
     "de": {
         "answer": "Laut den Artikeln: {quotes}",
@@ -50,6 +51,7 @@ TEMPLATES = {
         "author-bio": "die Biografie der Autorin oder des Autors",
         "caption": "eine Bildunterschrift",
         "credit": "einen Quellenvermerk",
+        "overview": "Es gibt {count} Artikel: {titles}",
     },
 }
 QUOTE_MARKS = {"en": ("“", "”"), "de": ("„", "“")}
@@ -352,6 +354,39 @@ def question_focus(question: str) -> str:
     # Tidy what a cut leaves: "In the article about X, what …" starts on a comma, "…, according to …?" ends on one.
     focus = re.sub(r"\s*,\s*(?=[,?]|$)", "", re.sub(r"^[\s,]+|\s+(?=[\s,?])", "", focus)).strip()
     return focus if focus != question.strip() and len(focus.split()) >= FOCUS_MIN_WORDS else question
+
+
+# Asked what the articles are ("What are the articles about?", "Worum geht es in den Artikeln?", "Summarize the
+# articles"), not something in them: the words that name the collection, and those that ask for its overview.
+_COLLECTION = frozenset(analyze("Artikel Texte Quellen Dokumente Beiträge sources texts documents stories"))
+_OVERVIEW = frozenset(analyze(
+    "worum geht Thema Themen behandeln behandelt Überblick zusammenfassen Zusammenfassung fasse Liste Titel gibt "
+    "hast habt enthalten about topics topic cover covers summary summarize summarise overview list titles have "
+    "contain available give gib show zeig zeige tell erzähl erzähle"
+))
+_ARTICLES_EN = re.compile(r"\barticles?\b", re.I)  # a stopword: "what do the articles say about X?" asks about X
+
+
+def asks_for_overview(question: str) -> bool:
+    """Whether the question asks what the articles are, and nothing in them."""
+    words = set(analyze(question))
+    names_them = bool(words & _COLLECTION) or _ARTICLES_EN.search(question) is not None
+    return names_them and words <= _COLLECTION | _OVERVIEW
+
+
+def overview(question: str, documents: Sequence[Document], language: str) -> Answer:
+    """What the articles are: each one's title, cited with its opening (its first two sentences)."""
+    citations = []
+    for n, doc in enumerate(documents, 1):
+        first = next((line for line in re.finditer(r"[^\n]+", doc.text)), None)
+        opening = split_sentences(first.group(), first.start())[:2] if first else []
+        if opening:
+            a, b = opening[0].start, opening[-1].end
+            citations.append(Citation(n, doc.source, doc.title, doc.text[a:b], a, b, doc.date))
+    open_q, close_q = QUOTE_MARKS[language]
+    titles = "; ".join(f"{open_q}{c.title}{close_q} [{c.n}]" for c in citations)
+    text = TEMPLATES[language]["overview"].format(count=len(citations), titles=titles)
+    return Answer(question, text, False, tuple(citations), (), language)
 
 
 def min_confidence(policy: AnswerPolicy, profile: CorpusProfile | None) -> float:

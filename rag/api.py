@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answer import AnswerPolicy, SubQuestion, compose, question_focus, question_parts
+from .answer import AnswerPolicy, SubQuestion, asks_for_overview, compose, overview, question_focus, question_parts
 from .checks import Lexicon, Translate, asks_for_a_place
 from .chunk import chunk_document, content_id, unique_sentences
 from .coref import heads, resolve, same_kind_by
@@ -194,10 +194,14 @@ class RAG:
         return IndexStatus(self.store.count("article"), self.store.count("chunk"), self.store.count("sentence"),
                            self.embedder.name, self.store.location, dictionary, len(self.other_stories))
 
+    def articles(self) -> list[Document]:
+        """Every indexed article, by file name."""
+        return sorted((_document(r) for r in self.store.records("article")), key=lambda d: d.source)
+
     def article(self, source: str) -> Document:
         """The cleaned text of an indexed article, by file name (what citation offsets point into)."""
         for r in self.store.records("article", source=source):
-            return Document(source, str(r.meta["title"]), str(r.meta["date"]) or None, r.text, str(r.meta["hash"]))
+            return _document(r)
         raise CorpusError(f"no indexed article named {source!r}; expected one of the indexed file names")
 
     # -- asking -----------------------------------------------------------------------------------
@@ -223,6 +227,11 @@ class RAG:
         q = self.check_question(question, history)
         history = self._cased_history(history)
         language = self.language(q)
+        if asks_for_overview(q):  # what the articles are, not something in them
+            answer = overview(q, self.articles(), language)
+            yield answer.text
+            yield answer
+            return
         hits = self._retrieve(q, k, history)
         # The first part is the question's own opening and stands alone; the second may refer back to it
         # ("... und wann rief Kasachstans Präsident sie zu Hilfe?"), so the whole question is its context.
@@ -332,7 +341,7 @@ class RAG:
                 f"the question {q[:40]!r} is written in {script} letters; expected a question in English or German "
                 "(names may be spelled in either)"
             )
-        if not history and not analyze(q):
+        if not history and not analyze(q) and not asks_for_overview(q):
             # Only question words and the like: every passage would match it equally badly.
             raise QuestionError(
                 f"the question {q[:80]!r} names nothing to look for (only question words); expected a question "
@@ -384,6 +393,11 @@ def _embedded_text(record: Record) -> str:
     if record.meta["kind"] == "article":
         return str(record.meta["title"])
     return str(record.meta.get("resolved") or record.text)
+
+
+def _document(record: Record) -> Document:
+    m = record.meta
+    return Document(str(m["source"]), str(m["title"]), str(m["date"]) or None, record.text, str(m["hash"]))
 
 
 def _article_record(doc: Document, n_chunks: int) -> Record:

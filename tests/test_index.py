@@ -126,6 +126,23 @@ def test_questions_are_validated(fake_rag: RAG) -> None:
     assert "100'000" in answer.text
 
 
+def test_asked_what_the_articles_are_the_answer_lists_them(fake_rag: RAG) -> None:
+    # Only the collection's words ("articles", "Artikel", "about", "worum geht") had been "nothing to look for".
+    fake_rag.index()
+    documents = fake_rag.articles()
+    assert [d.source for d in documents] == sorted(p.name for p in fake_rag.settings.corpus_dir.glob("*.txt"))
+    for question, language in (("What are the articles about?", "en"), ("Worum geht es in den Artikeln?", "de"),
+                               ("summarize the articles", "en")):
+        answer = fake_rag.ask(question)
+        assert not answer.abstained and answer.language == language, answer.text
+        assert [c.source for c in answer.citations] == [d.source for d in documents]
+        for c, doc in zip(answer.citations, documents, strict=True):
+            assert f"{c.title}" in answer.text and f"[{c.n}]" in answer.text and c.title == doc.title
+            assert doc.text[c.start : c.end] == c.quote and doc.text.startswith(c.quote[:20])  # its opening
+    # Something in them is asked as usual.
+    assert len(fake_rag.ask("What do the articles say about the yurts?").citations) < len(documents)
+
+
 def test_rebuild_drops_and_re_embeds(fake_rag: RAG) -> None:
     first = fake_rag.index()
     again = fake_rag.index(rebuild=True)

@@ -378,7 +378,7 @@ def overview(question: str, documents: Sequence[Document], language: str) -> Ans
     """What the articles are: each one's title, cited with its opening (its first two sentences)."""
     citations = []
     for n, doc in enumerate(documents, 1):
-        first = next((line for line in re.finditer(r"[^\n]+", doc.text)), None)
+        first = re.search(r"[^\n]+", doc.text)  # the first paragraph
         opening = split_sentences(first.group(), first.start())[:2] if first else []
         if opening:
             a, b = opening[0].start, opening[-1].end

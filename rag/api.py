@@ -360,7 +360,7 @@ class RAG:
     def cased(self, text: str) -> str:
         """The text with its words' case given back from the articles and the dictionary when it was typed without
         any ("why did the csto intervene" -> "Why did the CSTO intervene"); as typed otherwise."""
-        if carries_case(text):
+        if carries_case(text):  # most questions: nothing to load
             return text
         profile, language = self.retriever.profile, self.language(text)
         available = self.dictionary.available
